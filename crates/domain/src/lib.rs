@@ -1,0 +1,26 @@
+//! Infohus's domain core: the types that carry the rules (ids, CPR numbers, referrals, roles),
+//! their validation, and the access policy. No I/O, no clock: time is always a parameter.
+
+pub mod agency;
+pub mod clock;
+pub mod cpr;
+pub mod field;
+pub mod ids;
+pub mod personal;
+pub mod policy;
+pub mod referral;
+pub mod role;
+pub mod text;
+pub mod user;
+
+pub use agency::{AgencyCode, AgencyKind, AgencyName};
+pub use clock::Clock;
+pub use cpr::Cpr;
+pub use field::{FieldError, FieldErrors};
+pub use personal::Personal;
+pub use ids::{AgencyId, InfohusId, PersonId, ReferralId, UserId};
+pub use referral::{
+    Channel, ConcernCategory, Gender, NewReferral, ReferralInput, ReferralStatus, Urgency,
+};
+pub use role::Role;
+pub use user::{Password, Username};
