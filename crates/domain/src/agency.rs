@@ -83,7 +83,16 @@ mod tests {
     #[test]
     fn kinds_are_the_contract_list() {
         let names: Vec<_> = AgencyKind::ALL.iter().map(|k| k.as_str()).collect();
-        assert_eq!(names, ["municipality", "police", "prison_probation", "psychiatry", "other"]);
+        assert_eq!(
+            names,
+            [
+                "municipality",
+                "police",
+                "prison_probation",
+                "psychiatry",
+                "other"
+            ]
+        );
     }
 
     #[test]
@@ -96,7 +105,10 @@ mod tests {
 
     #[test]
     fn names_keep_danish_letters() {
-        assert_eq!(AgencyName::parse(" Københavns Politi ").unwrap().as_str(), "Københavns Politi");
+        assert_eq!(
+            AgencyName::parse(" Københavns Politi ").unwrap().as_str(),
+            "Københavns Politi"
+        );
         assert!(AgencyName::parse("a\nb").is_none());
     }
 }

@@ -17,8 +17,8 @@ pub use agency::{AgencyCode, AgencyKind, AgencyName};
 pub use clock::Clock;
 pub use cpr::Cpr;
 pub use field::{FieldError, FieldErrors};
-pub use personal::Personal;
 pub use ids::{AgencyId, InfohusId, PersonId, ReferralId, UserId};
+pub use personal::Personal;
 pub use referral::{
     Channel, ConcernCategory, Gender, NewReferral, ReferralInput, ReferralStatus, Urgency,
 };

@@ -69,7 +69,11 @@ impl ReferralScope {
     pub fn admits(&self, facts: ReferralFacts<'_>) -> bool {
         match self {
             ReferralScope::Infohus(infohus) => infohus == facts.infohus,
-            ReferralScope::Participating { infohus, agency, user } => {
+            ReferralScope::Participating {
+                infohus,
+                agency,
+                user,
+            } => {
                 infohus == facts.infohus
                     && (user == facts.submitted_by || facts.participating_agencies.contains(agency))
             }
@@ -127,7 +131,10 @@ mod tests {
     fn only_coordinators_and_members_submit_referrals() {
         for role in Role::ALL {
             let v = viewer(role, "h1", "a1", "u1");
-            assert_eq!(v.may_submit_referral(), matches!(role, Role::Coordinator | Role::Member));
+            assert_eq!(
+                v.may_submit_referral(),
+                matches!(role, Role::Coordinator | Role::Member)
+            );
         }
     }
 

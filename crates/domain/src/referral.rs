@@ -88,7 +88,10 @@ pub struct ConcernCategory(String);
 impl ConcernCategory {
     /// Accepts `raw` only when it is one of `configured`.
     pub fn parse(raw: &str, configured: &[String]) -> Option<Self> {
-        configured.iter().any(|c| c == raw).then(|| Self(raw.to_owned()))
+        configured
+            .iter()
+            .any(|c| c == raw)
+            .then(|| Self(raw.to_owned()))
     }
 
     /// For values read back from storage, which were validated on the way in.
@@ -185,14 +188,19 @@ impl ReferralInput {
 
         let channel = match self.channel.as_deref() {
             None => errors.check::<Channel>(Err(FieldError::new("channel", "required"))),
-            Some(raw) => errors.check(Channel::parse(raw).ok_or_else(|| FieldError::new("channel", "invalid_choice"))),
+            Some(raw) => errors.check(
+                Channel::parse(raw).ok_or_else(|| FieldError::new("channel", "invalid_choice")),
+            ),
         };
         let urgency = match self.urgency.as_deref() {
             None | Some("") => Some(Urgency::Normal),
-            Some(raw) => errors.check(Urgency::parse(raw).ok_or_else(|| FieldError::new("urgency", "invalid_choice"))),
+            Some(raw) => errors.check(
+                Urgency::parse(raw).ok_or_else(|| FieldError::new("urgency", "invalid_choice")),
+            ),
         };
         let concern_category = match self.concern_category.as_deref() {
-            None | Some("") => errors.check::<ConcernCategory>(Err(FieldError::new("concern_category", "required"))),
+            None | Some("") => errors
+                .check::<ConcernCategory>(Err(FieldError::new("concern_category", "required"))),
             Some(raw) => errors.check(
                 ConcernCategory::parse(raw, categories)
                     .ok_or_else(|| FieldError::new("concern_category", "invalid_choice")),
@@ -210,10 +218,16 @@ impl ReferralInput {
         };
 
         match (channel, urgency, concern_category, description, subject) {
-            (Some(channel), Some(urgency), Some(concern_category), Some(description), Some(subject))
-                if errors.is_empty() =>
-            {
-                let under_18 = subject.birth_date.is_some_and(|born| age_on(born, today) < 18);
+            (
+                Some(channel),
+                Some(urgency),
+                Some(concern_category),
+                Some(description),
+                Some(subject),
+            ) if errors.is_empty() => {
+                let under_18 = subject
+                    .birth_date
+                    .is_some_and(|born| age_on(born, today) < 18);
                 Ok(NewReferral {
                     channel,
                     referrer,
@@ -234,23 +248,31 @@ fn personal(value: Option<String>) -> Option<Personal<String>> {
 }
 
 fn validate_referrer(input: ReferrerInput, errors: &mut FieldErrors) -> Referrer {
-    let name = errors.check(optional_line("referrer.name", input.name.as_deref(), MAX_NAME_CHARS));
+    let name = errors.check(optional_line(
+        "referrer.name",
+        input.name.as_deref(),
+        MAX_NAME_CHARS,
+    ));
     let organisation = errors.check(optional_line(
         "referrer.organisation",
         input.organisation.as_deref(),
         MAX_ORGANISATION_CHARS,
     ));
     let phone = errors.check(
-        optional_line("referrer.phone", input.phone.as_deref(), MAX_PHONE_CHARS).and_then(|phone| match phone {
-            Some(p) if !is_phone(&p) => Err(FieldError::new("referrer.phone", "invalid_phone")),
-            other => Ok(other),
-        }),
+        optional_line("referrer.phone", input.phone.as_deref(), MAX_PHONE_CHARS).and_then(
+            |phone| match phone {
+                Some(p) if !is_phone(&p) => Err(FieldError::new("referrer.phone", "invalid_phone")),
+                other => Ok(other),
+            },
+        ),
     );
     let email = errors.check(
-        optional_line("referrer.email", input.email.as_deref(), MAX_EMAIL_CHARS).and_then(|email| match email {
-            Some(e) if !is_email(&e) => Err(FieldError::new("referrer.email", "invalid_email")),
-            other => Ok(other),
-        }),
+        optional_line("referrer.email", input.email.as_deref(), MAX_EMAIL_CHARS).and_then(
+            |email| match email {
+                Some(e) if !is_email(&e) => Err(FieldError::new("referrer.email", "invalid_email")),
+                other => Ok(other),
+            },
+        ),
     );
     Referrer {
         name: personal(name.flatten()),
@@ -262,7 +284,11 @@ fn validate_referrer(input: ReferrerInput, errors: &mut FieldErrors) -> Referrer
 
 fn validate_subject(input: SubjectInput, today: Date, errors: &mut FieldErrors) -> Option<Subject> {
     let before = errors.0.len();
-    let name = errors.check(required_line("subject.name", input.name.as_deref(), MAX_NAME_CHARS));
+    let name = errors.check(required_line(
+        "subject.name",
+        input.name.as_deref(),
+        MAX_NAME_CHARS,
+    ));
     let cpr = match input.cpr.as_deref().map(str::trim) {
         None | Some("") => None,
         Some(raw) => errors.check(Cpr::parse(raw).map_err(|e| {
@@ -293,7 +319,9 @@ fn validate_subject(input: SubjectInput, today: Date, errors: &mut FieldErrors) 
     };
     let gender = match input.gender.as_deref() {
         None | Some("") => None,
-        Some(raw) => errors.check(Gender::parse(raw).ok_or_else(|| FieldError::new("subject.gender", "invalid_choice"))),
+        Some(raw) => errors.check(
+            Gender::parse(raw).ok_or_else(|| FieldError::new("subject.gender", "invalid_choice")),
+        ),
     };
     let municipality = match input.municipality.as_deref().map(str::trim) {
         None | Some("") => None,
@@ -325,7 +353,10 @@ fn is_municipality_code(raw: &str) -> bool {
 
 fn is_phone(raw: &str) -> bool {
     let digits = raw.bytes().filter(u8::is_ascii_digit).count();
-    digits >= 8 && raw.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'+' | b' ' | b'-' | b'(' | b')'))
+    digits >= 8
+        && raw
+            .bytes()
+            .all(|b| b.is_ascii_digit() || matches!(b, b'+' | b' ' | b'-' | b'(' | b')'))
 }
 
 fn is_email(raw: &str) -> bool {
@@ -349,7 +380,10 @@ mod tests {
     use time::macros::date;
 
     fn categories() -> Vec<String> {
-        DEFAULT_CONCERN_CATEGORIES.iter().map(|c| (*c).to_owned()).collect()
+        DEFAULT_CONCERN_CATEGORIES
+            .iter()
+            .map(|c| (*c).to_owned())
+            .collect()
     }
 
     fn contract_example() -> ReferralInput {
@@ -375,12 +409,18 @@ mod tests {
     }
 
     fn codes(errors: &FieldErrors) -> Vec<(&str, &str)> {
-        errors.0.iter().map(|e| (e.field.as_str(), e.code)).collect()
+        errors
+            .0
+            .iter()
+            .map(|e| (e.field.as_str(), e.code))
+            .collect()
     }
 
     #[test]
     fn the_contract_example_is_valid() {
-        let referral = contract_example().validate(&categories(), date!(2026 - 11 - 22)).unwrap();
+        let referral = contract_example()
+            .validate(&categories(), date!(2026 - 11 - 22))
+            .unwrap();
         assert_eq!(referral.channel, Channel::Professional);
         assert_eq!(referral.subject.birth_date, Some(date!(2005 - 01 - 01)));
         assert!(!referral.under_18);
@@ -388,7 +428,9 @@ mod tests {
 
     #[test]
     fn every_missing_required_field_is_reported_at_once() {
-        let errors = ReferralInput::default().validate(&categories(), date!(2026 - 11 - 22)).unwrap_err();
+        let errors = ReferralInput::default()
+            .validate(&categories(), date!(2026 - 11 - 22))
+            .unwrap_err();
         assert_eq!(
             codes(&errors),
             [
@@ -406,7 +448,9 @@ mod tests {
         let subject = input.subject.as_mut().unwrap();
         subject.cpr = Some("150312-4321".into());
         subject.birth_date = None;
-        let referral = input.validate(&categories(), date!(2026 - 11 - 22)).unwrap();
+        let referral = input
+            .validate(&categories(), date!(2026 - 11 - 22))
+            .unwrap();
         assert_eq!(referral.subject.birth_date, Some(date!(2012 - 03 - 15)));
         assert!(referral.under_18);
     }
@@ -415,7 +459,9 @@ mod tests {
     fn a_stated_birth_date_wins_over_the_cpr_century() {
         let mut input = contract_example();
         input.subject.as_mut().unwrap().birth_date = Some("2005-01-02".into());
-        let referral = input.validate(&categories(), date!(2026 - 11 - 22)).unwrap();
+        let referral = input
+            .validate(&categories(), date!(2026 - 11 - 22))
+            .unwrap();
         assert_eq!(referral.subject.birth_date, Some(date!(2005 - 01 - 02)));
     }
 
@@ -426,7 +472,9 @@ mod tests {
         input.concern_category = Some("bad".into());
         input.urgency = Some("asap".into());
         input.subject.as_mut().unwrap().gender = Some("m".into());
-        let errors = input.validate(&categories(), date!(2026 - 11 - 22)).unwrap_err();
+        let errors = input
+            .validate(&categories(), date!(2026 - 11 - 22))
+            .unwrap_err();
         assert_eq!(
             codes(&errors),
             [
@@ -441,7 +489,9 @@ mod tests {
     #[test]
     fn a_category_removed_from_the_taxonomy_is_refused() {
         let only = vec!["other".to_owned()];
-        let errors = contract_example().validate(&only, date!(2026 - 11 - 22)).unwrap_err();
+        let errors = contract_example()
+            .validate(&only, date!(2026 - 11 - 22))
+            .unwrap_err();
         assert_eq!(codes(&errors), [("concern_category", "invalid_choice")]);
     }
 
@@ -454,7 +504,9 @@ mod tests {
         let referrer = input.referrer.as_mut().unwrap();
         referrer.email = Some("no-at-sign".into());
         referrer.phone = Some("call me".into());
-        let errors = input.validate(&categories(), date!(2026 - 11 - 22)).unwrap_err();
+        let errors = input
+            .validate(&categories(), date!(2026 - 11 - 22))
+            .unwrap_err();
         assert_eq!(
             codes(&errors),
             [
@@ -469,7 +521,9 @@ mod tests {
     fn three_digit_municipality_codes_are_padded() {
         let mut input = contract_example();
         input.subject.as_mut().unwrap().municipality = Some("101".into());
-        let referral = input.validate(&categories(), date!(2026 - 11 - 22)).unwrap();
+        let referral = input
+            .validate(&categories(), date!(2026 - 11 - 22))
+            .unwrap();
         assert_eq!(referral.subject.municipality.as_deref(), Some("0101"));
     }
 

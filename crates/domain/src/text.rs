@@ -4,7 +4,11 @@
 use crate::field::FieldError;
 
 /// A single-line text of at most `max` characters; empty input is `None`.
-pub fn optional_line(field: &str, raw: Option<&str>, max: usize) -> Result<Option<String>, FieldError> {
+pub fn optional_line(
+    field: &str,
+    raw: Option<&str>,
+    max: usize,
+) -> Result<Option<String>, FieldError> {
     let Some(raw) = raw else { return Ok(None) };
     let value = raw.trim();
     if value.is_empty() {
@@ -25,7 +29,11 @@ pub fn required_line(field: &str, raw: Option<&str>, max: usize) -> Result<Strin
 }
 
 /// A required multi-line text: line breaks and tabs allowed, other control characters not.
-pub fn required_multiline(field: &str, raw: Option<&str>, max: usize) -> Result<String, FieldError> {
+pub fn required_multiline(
+    field: &str,
+    raw: Option<&str>,
+    max: usize,
+) -> Result<String, FieldError> {
     let value = raw.map(str::trim).unwrap_or_default();
     if value.is_empty() {
         return Err(FieldError::new(field, "required"));
@@ -67,6 +75,9 @@ mod tests {
 
     #[test]
     fn multiline_keeps_line_breaks() {
-        assert_eq!(required_multiline("f", Some("a\r\nb"), 10), Ok("a\nb".into()));
+        assert_eq!(
+            required_multiline("f", Some("a\r\nb"), 10),
+            Ok("a\nb".into())
+        );
     }
 }

@@ -1,0 +1,20 @@
+//! Infohus's storage layer: the only crate with SQL. It owns the schema and migrations, and
+//! the one path to personal data: every read or write of it is checked against the domain's
+//! access policy and appended to the hash-chained access log in the same transaction.
+
+mod access_log;
+mod accounts;
+mod db;
+mod error;
+mod keys;
+pub mod password;
+mod referrals;
+mod sessions;
+
+pub use access_log::{AccessLogEntry, AccessLogPage, Action, VerifyFailure, VerifyReport};
+pub use accounts::{Agency, UserSummary};
+pub use db::{Store, sqlite_url};
+pub use error::StoreError;
+pub use keys::Keys;
+pub use referrals::{InboxFilter, InboxPage, InboxSort, PersonView, ReferralSummary, ReferralView};
+pub use sessions::{Actor, SessionKind, SessionToken};

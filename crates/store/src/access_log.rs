@@ -1,0 +1,394 @@
+//! The access log: every use of personal data appends an entry in the transaction of the
+//! use itself. Entries hold ids only and are chained by HMAC-SHA256 under a key kept outside
+//! the database, so whoever can write the database still cannot rewrite history unseen.
+
+use crate::db::{Store, parse_ts, ts};
+use crate::error::StoreError;
+use crate::keys::{Keys, hex};
+use crate::sessions::Actor;
+use hmac::Mac;
+use infohus_domain::PersonId;
+use sqlx::{AnyConnection, Row};
+use time::OffsetDateTime;
+
+const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// What was done with the data (Datatilsynet's categories).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Read,
+    Create,
+    Search,
+    Change,
+    Export,
+    Delete,
+}
+
+impl Action {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Read => "read",
+            Action::Create => "create",
+            Action::Search => "search",
+            Action::Change => "change",
+            Action::Export => "export",
+            Action::Delete => "delete",
+        }
+    }
+}
+
+/// One use of personal data, before it has a place in the chain.
+pub(crate) struct LogEvent {
+    pub action: Action,
+    pub object_type: &'static str,
+    pub object_id: String,
+    pub person_id: Option<String>,
+    pub purpose: &'static str,
+    /// Search criteria as canonical text (codes and ids only, never typed-in values).
+    pub criteria: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccessLogEntry {
+    pub seq: i64,
+    pub at: OffsetDateTime,
+    pub actor_username: String,
+    pub actor_agency_id: String,
+    pub actor_role: String,
+    pub action: String,
+    pub object_type: String,
+    pub object_id: String,
+    pub person_id: Option<String>,
+    pub purpose: String,
+    pub criteria: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct AccessLogPage {
+    pub entries: Vec<AccessLogEntry>,
+    /// The last sequence number shown, when more may follow.
+    pub next_after: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VerifyReport {
+    pub entries: i64,
+    pub head_seq: i64,
+    pub head_hash: String,
+}
+
+/// The first entry where the chain breaks, and how.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VerifyFailure {
+    pub seq: i64,
+    pub reason: &'static str,
+}
+
+struct Fields<'a> {
+    seq: i64,
+    at: &'a str,
+    infohus_id: &'a str,
+    actor_user_id: &'a str,
+    actor_username: &'a str,
+    actor_agency_id: &'a str,
+    actor_role: &'a str,
+    action: &'a str,
+    object_type: &'a str,
+    object_id: &'a str,
+    person_id: &'a str,
+    purpose: &'a str,
+    criteria: &'a str,
+    prev_hash: &'a str,
+}
+
+/// HMAC over a length-prefixed encoding of every field: no two entries encode alike.
+fn entry_hash(keys: &Keys, f: &Fields<'_>) -> String {
+    let mut mac = keys.log_mac();
+    let seq = f.seq.to_string();
+    for part in [
+        seq.as_str(),
+        f.at,
+        f.infohus_id,
+        f.actor_user_id,
+        f.actor_username,
+        f.actor_agency_id,
+        f.actor_role,
+        f.action,
+        f.object_type,
+        f.object_id,
+        f.person_id,
+        f.purpose,
+        f.criteria,
+        f.prev_hash,
+    ] {
+        let len = u64::try_from(part.len()).unwrap_or(u64::MAX);
+        mac.update(&len.to_be_bytes());
+        mac.update(part.as_bytes());
+    }
+    hex(&mac.finalize().into_bytes())
+}
+
+/// Appends `events` in order, inside the caller's transaction. If this fails the caller's
+/// transaction fails with it, so no access happens unlogged.
+pub(crate) async fn append(
+    conn: &mut AnyConnection,
+    keys: &Keys,
+    actor: &Actor,
+    at: OffsetDateTime,
+    events: &[LogEvent],
+) -> Result<(), StoreError> {
+    if events.is_empty() {
+        return Ok(());
+    }
+    let head = sqlx::query("SELECT seq, hash FROM access_log_head WHERE id = 1")
+        .fetch_one(&mut *conn)
+        .await?;
+    let mut seq: i64 = head.try_get("seq")?;
+    let mut prev: String = head.try_get("hash")?;
+    let at = ts(at);
+    let v = &actor.viewer;
+    for event in events {
+        seq += 1;
+        let person_id = event.person_id.as_deref().unwrap_or("");
+        let fields = Fields {
+            seq,
+            at: &at,
+            infohus_id: v.infohus.as_str(),
+            actor_user_id: v.user.as_str(),
+            actor_username: &actor.username,
+            actor_agency_id: v.agency.as_str(),
+            actor_role: v.role.as_str(),
+            action: event.action.as_str(),
+            object_type: event.object_type,
+            object_id: &event.object_id,
+            person_id,
+            purpose: event.purpose,
+            criteria: &event.criteria,
+            prev_hash: &prev,
+        };
+        let hash = entry_hash(keys, &fields);
+        sqlx::query(
+            "INSERT INTO access_log (seq, at, infohus_id, actor_user_id, actor_username, actor_agency_id,
+                actor_role, action, object_type, object_id, person_id, purpose, criteria, prev_hash, hash)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+        )
+        .bind(seq)
+        .bind(&at)
+        .bind(v.infohus.as_str())
+        .bind(v.user.as_str())
+        .bind(&actor.username)
+        .bind(v.agency.as_str())
+        .bind(v.role.as_str())
+        .bind(event.action.as_str())
+        .bind(event.object_type)
+        .bind(&event.object_id)
+        .bind(event.person_id.as_deref())
+        .bind(event.purpose)
+        .bind(&event.criteria)
+        .bind(&prev)
+        .bind(&hash)
+        .execute(&mut *conn)
+        .await?;
+        prev = hash;
+    }
+    sqlx::query("UPDATE access_log_head SET seq = $1, hash = $2 WHERE id = 1")
+        .bind(seq)
+        .bind(&prev)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+fn entry_from_row(row: &sqlx::any::AnyRow) -> Result<AccessLogEntry, StoreError> {
+    Ok(AccessLogEntry {
+        seq: row.try_get("seq")?,
+        at: parse_ts(&row.try_get::<String, _>("at")?)?,
+        actor_username: row.try_get("actor_username")?,
+        actor_agency_id: row.try_get("actor_agency_id")?,
+        actor_role: row.try_get("actor_role")?,
+        action: row.try_get("action")?,
+        object_type: row.try_get("object_type")?,
+        object_id: row.try_get("object_id")?,
+        person_id: row.try_get("person_id")?,
+        purpose: row.try_get("purpose")?,
+        criteria: row.try_get("criteria")?,
+    })
+}
+
+const VERIFY_BATCH: i64 = 10_000;
+
+impl Store {
+    /// Every logged use of one person's data, oldest first (auditors only). The lookup is
+    /// itself logged, against the access log rather than the person, so it does not alter
+    /// the history being read.
+    pub async fn access_log_for_person(
+        &self,
+        actor: &Actor,
+        person: &PersonId,
+        after_seq: Option<i64>,
+        limit: u32,
+        now: OffsetDateTime,
+    ) -> Result<AccessLogPage, StoreError> {
+        if !actor.viewer.may_read_access_log() {
+            return Err(StoreError::Forbidden);
+        }
+        let _gate = self.write_gate.lock().await;
+        let mut tx = self.pool.begin().await?;
+        let rows = sqlx::query(
+            "SELECT seq, at, actor_username, actor_agency_id, actor_role, action, object_type, object_id,
+                    person_id, purpose, criteria
+             FROM access_log WHERE person_id = $1 AND infohus_id = $2 AND seq > $3
+             ORDER BY seq LIMIT $4",
+        )
+        .bind(person.as_str())
+        .bind(actor.viewer.infohus.as_str())
+        .bind(after_seq.unwrap_or(0))
+        .bind(i64::from(limit) + 1)
+        .fetch_all(&mut *tx)
+        .await?;
+        let mut entries = rows
+            .iter()
+            .map(entry_from_row)
+            .collect::<Result<Vec<_>, _>>()?;
+        let more = entries.len() > limit as usize;
+        entries.truncate(limit as usize);
+        let criteria = format!(
+            "person={};after={}",
+            person.as_str(),
+            after_seq.unwrap_or(0)
+        );
+        append(
+            &mut tx,
+            &self.keys,
+            actor,
+            now,
+            &[LogEvent {
+                action: Action::Search,
+                object_type: "access_log",
+                object_id: person.as_str().to_owned(),
+                person_id: None,
+                purpose: "audit",
+                criteria,
+            }],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(AccessLogPage {
+            next_after: if more {
+                entries.last().map(|e| e.seq)
+            } else {
+                None
+            },
+            entries,
+        })
+    }
+
+    /// Recomputes the whole chain. `Ok` holds the count and head; `Err` names the first bad
+    /// entry. Reads in batches so memory stays flat at millions of entries.
+    pub async fn verify_access_log(
+        &self,
+    ) -> Result<Result<VerifyReport, VerifyFailure>, StoreError> {
+        let mut expected_seq = 0i64;
+        let mut prev = GENESIS.to_owned();
+        loop {
+            let rows = sqlx::query(
+                "SELECT seq, at, infohus_id, actor_user_id, actor_username, actor_agency_id, actor_role,
+                        action, object_type, object_id, person_id, purpose, criteria, prev_hash, hash
+                 FROM access_log WHERE seq > $1 ORDER BY seq LIMIT $2",
+            )
+            .bind(expected_seq)
+            .bind(VERIFY_BATCH)
+            .fetch_all(&self.pool)
+            .await?;
+            if rows.is_empty() {
+                break;
+            }
+            for row in &rows {
+                let seq: i64 = row.try_get("seq")?;
+                expected_seq += 1;
+                if seq != expected_seq {
+                    return Ok(Err(VerifyFailure {
+                        seq: expected_seq,
+                        reason: "missing entry",
+                    }));
+                }
+                let get = |name: &str| -> Result<String, StoreError> {
+                    Ok(row.try_get::<String, _>(name)?)
+                };
+                let person_id: Option<String> = row.try_get("person_id")?;
+                let prev_hash = get("prev_hash")?;
+                if prev_hash != prev {
+                    return Ok(Err(VerifyFailure {
+                        seq,
+                        reason: "does not follow the previous entry",
+                    }));
+                }
+                let (
+                    at,
+                    infohus_id,
+                    user,
+                    username,
+                    agency,
+                    role,
+                    action,
+                    object_type,
+                    object_id,
+                    purpose,
+                    criteria,
+                ) = (
+                    get("at")?,
+                    get("infohus_id")?,
+                    get("actor_user_id")?,
+                    get("actor_username")?,
+                    get("actor_agency_id")?,
+                    get("actor_role")?,
+                    get("action")?,
+                    get("object_type")?,
+                    get("object_id")?,
+                    get("purpose")?,
+                    get("criteria")?,
+                );
+                let fields = Fields {
+                    seq,
+                    at: &at,
+                    infohus_id: &infohus_id,
+                    actor_user_id: &user,
+                    actor_username: &username,
+                    actor_agency_id: &agency,
+                    actor_role: &role,
+                    action: &action,
+                    object_type: &object_type,
+                    object_id: &object_id,
+                    person_id: person_id.as_deref().unwrap_or(""),
+                    purpose: &purpose,
+                    criteria: &criteria,
+                    prev_hash: &prev_hash,
+                };
+                let hash = get("hash")?;
+                if entry_hash(&self.keys, &fields) != hash {
+                    return Ok(Err(VerifyFailure {
+                        seq,
+                        reason: "content does not match its hash",
+                    }));
+                }
+                prev = hash;
+            }
+        }
+        let head = sqlx::query("SELECT seq, hash FROM access_log_head WHERE id = 1")
+            .fetch_one(&self.pool)
+            .await?;
+        let head_seq: i64 = head.try_get("seq")?;
+        let head_hash: String = head.try_get("hash")?;
+        if head_seq != expected_seq || head_hash != prev {
+            return Ok(Err(VerifyFailure {
+                seq: expected_seq + 1,
+                reason: "entries after this point are missing (the recorded head is further on)",
+            }));
+        }
+        Ok(Ok(VerifyReport {
+            entries: expected_seq,
+            head_seq,
+            head_hash,
+        }))
+    }
+}

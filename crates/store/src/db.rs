@@ -1,0 +1,260 @@
+//! The database handle: connecting (SQLite now, PostgreSQL through the same `Any` pool and
+//! portable SQL later), versioned migrations, key checks, and time encoding.
+
+use crate::error::StoreError;
+use crate::keys::Keys;
+use infohus_domain::InfohusId;
+use sqlx::any::{AnyPoolOptions, install_default_drivers};
+use sqlx::{AnyPool, Executor, Row};
+use std::path::Path;
+use std::sync::Once;
+use std::time::Duration;
+use time::OffsetDateTime;
+use time::format_description::BorrowedFormatItem;
+use time::macros::format_description;
+
+/// The storage handle every other crate goes through.
+pub struct Store {
+    pub(crate) pool: AnyPool,
+    pub(crate) keys: Keys,
+    /// SQLite has one writer; taking turns here avoids busy retries and keeps the
+    /// access-log chain strictly ordered.
+    pub(crate) write_gate: tokio::sync::Mutex<()>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Store")
+    }
+}
+
+struct Migration {
+    version: i64,
+    name: &'static str,
+    sql: &'static str,
+}
+
+const SQLITE_MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    name: "foundation",
+    sql: include_str!("../migrations/sqlite/0001_foundation.sql"),
+}];
+
+const TS_FORMAT: &[BorrowedFormatItem<'static>] =
+    format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:6]Z");
+
+/// Fixed-width RFC 3339 UTC text: compares as text in time order.
+pub(crate) fn ts(t: OffsetDateTime) -> String {
+    t.to_offset(time::UtcOffset::UTC)
+        .format(TS_FORMAT)
+        .unwrap_or_else(|_| String::from("0000-00-00T00:00:00.000000Z"))
+}
+
+pub(crate) fn parse_ts(raw: &str) -> Result<OffsetDateTime, StoreError> {
+    time::PrimitiveDateTime::parse(raw, TS_FORMAT)
+        .map(|t| t.assume_utc())
+        .map_err(|_| StoreError::Corrupt("timestamp"))
+}
+
+pub(crate) fn new_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}
+
+/// The SQLite URL for a data directory.
+pub fn sqlite_url(data_dir: &Path) -> String {
+    format!(
+        "sqlite://{}?mode=rwc",
+        data_dir.join("infohus.sqlite").display()
+    )
+}
+
+impl Store {
+    /// Connects, migrates, and checks that `keys_dir` holds this database's keys (creating
+    /// them for a new database). `now` stamps what start-up creates.
+    pub async fn open(
+        database_url: &str,
+        keys_dir: &Path,
+        now: OffsetDateTime,
+    ) -> Result<Self, StoreError> {
+        static DRIVERS: Once = Once::new();
+        DRIVERS.call_once(install_default_drivers);
+
+        if !database_url.starts_with("sqlite:") {
+            return Err(StoreError::Keys(
+                "only sqlite: database URLs are supported by this build".to_owned(),
+            ));
+        }
+        let pool = AnyPoolOptions::new()
+            .max_connections(8)
+            .acquire_timeout(Duration::from_secs(10))
+            .after_connect(|conn, _meta| {
+                Box::pin(async move {
+                    conn.execute("PRAGMA journal_mode = WAL").await?;
+                    conn.execute("PRAGMA synchronous = FULL").await?;
+                    conn.execute("PRAGMA foreign_keys = ON").await?;
+                    conn.execute("PRAGMA busy_timeout = 10000").await?;
+                    Ok(())
+                })
+            })
+            .connect(database_url)
+            .await?;
+        migrate(&pool, now).await?;
+        let keys = check_keys(&pool, keys_dir).await?;
+        let store = Self {
+            pool,
+            keys,
+            write_gate: tokio::sync::Mutex::new(()),
+        };
+        store.ensure_infohus(now).await?;
+        Ok(store)
+    }
+
+    /// True when the database answers.
+    pub async fn ping(&self) -> bool {
+        sqlx::query("SELECT 1").fetch_one(&self.pool).await.is_ok()
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    /// The infohus of a fresh installation (one per data dir until many are supported).
+    pub async fn default_infohus(&self) -> Result<InfohusId, StoreError> {
+        let row = sqlx::query("SELECT id FROM infohuse ORDER BY created_at, id LIMIT 1")
+            .fetch_one(&self.pool)
+            .await?;
+        InfohusId::parse(&row.try_get::<String, _>("id")?).ok_or(StoreError::Corrupt("infohus id"))
+    }
+
+    pub async fn infohus_name(&self, id: &InfohusId) -> Result<String, StoreError> {
+        let row = sqlx::query("SELECT name FROM infohuse WHERE id = $1")
+            .bind(id.as_str())
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        Ok(row.try_get("name")?)
+    }
+
+    pub async fn rename_infohus(&self, id: &InfohusId, name: &str) -> Result<(), StoreError> {
+        let _gate = self.write_gate.lock().await;
+        sqlx::query("UPDATE infohuse SET name = $1 WHERE id = $2")
+            .bind(name)
+            .bind(id.as_str())
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn ensure_infohus(&self, now: OffsetDateTime) -> Result<(), StoreError> {
+        let _gate = self.write_gate.lock().await;
+        let count: i64 = sqlx::query("SELECT COUNT(*) AS n FROM infohuse")
+            .fetch_one(&self.pool)
+            .await?
+            .try_get("n")?;
+        if count == 0 {
+            sqlx::query("INSERT INTO infohuse (id, name, created_at) VALUES ($1, $2, $3)")
+                .bind(new_id())
+                .bind("Infohus")
+                .bind(ts(now))
+                .execute(&self.pool)
+                .await?;
+        }
+        Ok(())
+    }
+}
+
+async fn migrate(pool: &AnyPool, now: OffsetDateTime) -> Result<(), StoreError> {
+    pool.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (
+            version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
+    )
+    .await?;
+    let applied: Vec<i64> = sqlx::query("SELECT version FROM schema_migrations ORDER BY version")
+        .fetch_all(pool)
+        .await?
+        .iter()
+        .map(|row| row.try_get::<i64, _>("version"))
+        .collect::<Result<_, _>>()?;
+    if let Some(newest) = applied.last() {
+        if SQLITE_MIGRATIONS.iter().all(|m| m.version < *newest) {
+            return Err(StoreError::Corrupt("database is newer than this program"));
+        }
+    }
+    for migration in SQLITE_MIGRATIONS
+        .iter()
+        .filter(|m| !applied.contains(&m.version))
+    {
+        let mut tx = pool.begin().await?;
+        tx.execute(migration.sql).await?;
+        sqlx::query(
+            "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
+        )
+        .bind(migration.version)
+        .bind(migration.name)
+        .bind(ts(now))
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        tracing::info!(
+            version = migration.version,
+            name = migration.name,
+            "applied migration"
+        );
+    }
+    Ok(())
+}
+
+async fn check_keys(pool: &AnyPool, keys_dir: &Path) -> Result<Keys, StoreError> {
+    let stored = sqlx::query("SELECT name, value FROM settings WHERE name IN ('log_key_fingerprint', 'index_key_fingerprint') ORDER BY name")
+        .fetch_all(pool)
+        .await?;
+    if stored.is_empty() {
+        let keys = Keys::load(keys_dir, true)?;
+        let (log, index) = keys.fingerprints();
+        let mut tx = pool.begin().await?;
+        for (name, value) in [
+            ("log_key_fingerprint", log),
+            ("index_key_fingerprint", index),
+        ] {
+            sqlx::query("INSERT INTO settings (name, value) VALUES ($1, $2)")
+                .bind(name)
+                .bind(value)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        return Ok(keys);
+    }
+    let keys = Keys::load(keys_dir, false)?;
+    let (log, index) = keys.fingerprints();
+    for row in stored {
+        let name: String = row.try_get("name")?;
+        let value: String = row.try_get("value")?;
+        let expected = if name == "log_key_fingerprint" {
+            &log
+        } else {
+            &index
+        };
+        if &value != expected {
+            return Err(StoreError::Keys(format!(
+                "the keys in {} do not belong to this database",
+                keys_dir.display()
+            )));
+        }
+    }
+    Ok(keys)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    #[test]
+    fn timestamps_are_fixed_width_utc_and_round_trip() {
+        let t = datetime!(2026-11-22 12:34:56.789 +01:00);
+        let text = ts(t);
+        assert_eq!(text, "2026-11-22T11:34:56.789000Z");
+        assert_eq!(parse_ts(&text).unwrap(), t);
+    }
+}

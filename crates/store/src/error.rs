@@ -1,0 +1,41 @@
+//! Storage errors with a stable machine code. Their text never holds personal data: the
+//! HTTP layer may show `code` and the field list, and logs only the internal cause.
+
+use infohus_domain::FieldErrors;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// Nothing by that id that the caller may see (never says which).
+    #[error("not found")]
+    NotFound,
+    #[error("not allowed")]
+    Forbidden,
+    #[error("conflict: {0}")]
+    Conflict(&'static str),
+    #[error("invalid input")]
+    Invalid(FieldErrors),
+    /// The keys outside the database are missing or do not belong to it.
+    #[error("keys: {0}")]
+    Keys(String),
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("stored data is inconsistent: {0}")]
+    Corrupt(&'static str),
+    #[error("io: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+impl StoreError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            StoreError::NotFound => "not_found",
+            StoreError::Forbidden => "forbidden",
+            StoreError::Conflict(code) => code,
+            StoreError::Invalid(_) => "invalid",
+            StoreError::Keys(_) => "keys",
+            StoreError::Database(_) => "database",
+            StoreError::Corrupt(_) => "corrupt",
+            StoreError::Io(_) => "io",
+        }
+    }
+}

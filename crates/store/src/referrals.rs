@@ -1,0 +1,985 @@
+//! Referrals and the persons they are about: intake with person matching, the inbox, the
+//! person page, and linking suggested matches. Each function checks the domain policy and
+//! logs its use of personal data in the same transaction.
+
+use crate::access_log::{Action, LogEvent, append};
+use crate::db::{Store, new_id, parse_ts, ts};
+use crate::error::StoreError;
+use crate::sessions::Actor;
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use infohus_domain::policy::{ReferralFacts, ReferralScope};
+use infohus_domain::referral::Subject;
+use infohus_domain::{
+    AgencyId, Channel, ConcernCategory, FieldErrors, Gender, NewReferral, PersonId, Personal,
+    ReferralId, ReferralStatus, Urgency, UserId,
+};
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
+use time::format_description::well_known::Iso8601;
+use time::{Date, OffsetDateTime};
+
+/// The subject as recorded on one referral.
+#[derive(Debug, Clone)]
+pub struct SubjectView {
+    pub name: Personal<String>,
+    pub birth_date: Option<Date>,
+    pub gender: Option<Gender>,
+    pub municipality: Option<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ReferrerView {
+    pub name: Option<Personal<String>>,
+    pub organisation: Option<Personal<String>>,
+    pub phone: Option<Personal<String>>,
+    pub email: Option<Personal<String>>,
+}
+
+/// A referral as its viewer may see it.
+#[derive(Debug, Clone)]
+pub struct ReferralView {
+    pub id: ReferralId,
+    pub person_id: PersonId,
+    pub status: ReferralStatus,
+    pub channel: Channel,
+    pub concern_category: ConcernCategory,
+    pub urgency: Urgency,
+    pub under_18: bool,
+    pub description: Personal<String>,
+    pub subject: SubjectView,
+    pub referrer: ReferrerView,
+    pub submitted_by: String,
+    pub submitted_by_agency: String,
+    pub received_at: OffsetDateTime,
+    pub updated_at: OffsetDateTime,
+    /// A person with the same name and birth date, offered to coordinators for linking.
+    pub suggested_person_id: Option<PersonId>,
+}
+
+/// The inbox row: what a list shows. Same data as the full view, to keep one reader.
+pub type ReferralSummary = ReferralView;
+
+/// A person and the referrals about them that the viewer may see.
+#[derive(Debug, Clone)]
+pub struct PersonView {
+    pub id: PersonId,
+    pub name: Personal<String>,
+    pub cpr: Option<Personal<String>>,
+    pub birth_date: Option<Date>,
+    pub gender: Option<Gender>,
+    pub municipality: Option<String>,
+    pub created_at: OffsetDateTime,
+    pub referrals: Vec<ReferralView>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum InboxSort {
+    #[default]
+    NewestFirst,
+    OldestFirst,
+    UrgentFirst,
+}
+
+impl InboxSort {
+    pub const ALL: [InboxSort; 3] = [
+        InboxSort::NewestFirst,
+        InboxSort::OldestFirst,
+        InboxSort::UrgentFirst,
+    ];
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.as_str() == raw)
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InboxSort::NewestFirst => "newest",
+            InboxSort::OldestFirst => "oldest",
+            InboxSort::UrgentFirst => "urgent",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct InboxFilter {
+    pub status: Option<ReferralStatus>,
+    pub concern_category: Option<String>,
+    pub urgency: Option<Urgency>,
+    pub sort: InboxSort,
+}
+
+#[derive(Debug, Clone)]
+pub struct InboxPage {
+    pub items: Vec<ReferralView>,
+    pub next_cursor: Option<String>,
+}
+
+/// Where a page ends, so the next one starts after it. Opaque to clients.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Cursor {
+    sort: InboxSort,
+    urgency_rank: i64,
+    received_at: String,
+    id: String,
+}
+
+impl Cursor {
+    fn encode(&self) -> String {
+        let raw = format!(
+            "1\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{}",
+            self.sort.as_str(),
+            self.urgency_rank,
+            self.received_at,
+            self.id
+        );
+        URL_SAFE_NO_PAD.encode(raw)
+    }
+
+    fn decode(raw: &str, sort: InboxSort) -> Option<Self> {
+        if raw.len() > 512 {
+            return None;
+        }
+        let bytes = URL_SAFE_NO_PAD.decode(raw).ok()?;
+        let text = String::from_utf8(bytes).ok()?;
+        let mut parts = text.split('\u{1f}');
+        let (version, s, rank, received_at, id) = (
+            parts.next()?,
+            parts.next()?,
+            parts.next()?,
+            parts.next()?,
+            parts.next()?,
+        );
+        if version != "1" || parts.next().is_some() || InboxSort::parse(s)? != sort {
+            return None;
+        }
+        parse_ts(received_at).ok()?;
+        ReferralId::parse(id)?;
+        Some(Self {
+            sort,
+            urgency_rank: rank.parse().ok().filter(|r| (0..=1).contains(r))?,
+            received_at: received_at.to_owned(),
+            id: id.to_owned(),
+        })
+    }
+}
+
+/// SQL text with `$n` placeholders numbered as they are added, and their values.
+#[derive(Default)]
+struct Sql {
+    text: String,
+    args: Vec<Arg>,
+}
+
+enum Arg {
+    Text(String),
+    Int(i64),
+}
+
+impl Sql {
+    fn push(&mut self, text: &str) -> &mut Self {
+        self.text.push_str(text);
+        self
+    }
+
+    fn arg(&mut self, arg: Arg) -> &mut Self {
+        self.args.push(arg);
+        self.text.push_str(&format!("${}", self.args.len()));
+        self
+    }
+
+    fn text(&mut self, value: &str) -> &mut Self {
+        self.arg(Arg::Text(value.to_owned()))
+    }
+
+    async fn fetch_all(&self, conn: &mut AnyConnection) -> Result<Vec<AnyRow>, StoreError> {
+        // Safe: the text is assembled only from constant fragments and `$n` placeholders;
+        // every value travels as a bound argument.
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(self.text.clone()));
+        for arg in &self.args {
+            query = match arg {
+                Arg::Text(s) => query.bind(s.clone()),
+                Arg::Int(i) => query.bind(*i),
+            };
+        }
+        Ok(query.fetch_all(conn).await?)
+    }
+}
+
+const REFERRAL_COLUMNS: &str = "r.id, r.person_id, r.suggested_person_id, r.status, r.channel, r.concern_category,
+    r.urgency, r.urgency_rank, r.under_18, r.description, r.subject_name, r.subject_birth_date, r.subject_gender,
+    r.subject_municipality, r.referrer_name, r.referrer_organisation, r.referrer_phone, r.referrer_email,
+    r.received_at, r.updated_at, r.infohus_id, r.submitted_by, u.username AS submitted_by_username,
+    a.name AS submitted_by_agency_name";
+
+const REFERRAL_FROM: &str = " FROM referrals r JOIN users u ON u.id = r.submitted_by JOIN agencies a ON a.id = r.submitted_by_agency";
+
+fn urgency_rank(urgency: Urgency) -> i64 {
+    match urgency {
+        Urgency::Urgent => 0,
+        Urgency::Normal => 1,
+    }
+}
+
+fn parse_date(raw: Option<String>) -> Result<Option<Date>, StoreError> {
+    raw.map(|d| Date::parse(&d, &Iso8601::DATE).map_err(|_| StoreError::Corrupt("date")))
+        .transpose()
+}
+
+fn date_text(date: Option<Date>) -> Option<String> {
+    date.map(|d| format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day()))
+}
+
+fn personal(row: &AnyRow, column: &str) -> Result<Option<Personal<String>>, StoreError> {
+    Ok(row.try_get::<Option<String>, _>(column)?.map(Personal::new))
+}
+
+fn referral_from_row(row: &AnyRow, show_suggestion: bool) -> Result<ReferralView, StoreError> {
+    let corrupt = |what| move || StoreError::Corrupt(what);
+    let suggested: Option<String> = row.try_get("suggested_person_id")?;
+    Ok(ReferralView {
+        id: ReferralId::parse(&row.try_get::<String, _>("id")?)
+            .ok_or_else(corrupt("referral id"))?,
+        person_id: PersonId::parse(&row.try_get::<String, _>("person_id")?)
+            .ok_or_else(corrupt("person id"))?,
+        status: ReferralStatus::parse(&row.try_get::<String, _>("status")?)
+            .ok_or_else(corrupt("status"))?,
+        channel: Channel::parse(&row.try_get::<String, _>("channel")?)
+            .ok_or_else(corrupt("channel"))?,
+        concern_category: ConcernCategory::from_stored(row.try_get("concern_category")?),
+        urgency: Urgency::parse(&row.try_get::<String, _>("urgency")?)
+            .ok_or_else(corrupt("urgency"))?,
+        under_18: row.try_get::<i64, _>("under_18")? != 0,
+        description: Personal::new(row.try_get("description")?),
+        subject: SubjectView {
+            name: Personal::new(row.try_get("subject_name")?),
+            birth_date: parse_date(row.try_get("subject_birth_date")?)?,
+            gender: row
+                .try_get::<Option<String>, _>("subject_gender")?
+                .map(|g| Gender::parse(&g).ok_or(StoreError::Corrupt("gender")))
+                .transpose()?,
+            municipality: row.try_get("subject_municipality")?,
+        },
+        referrer: ReferrerView {
+            name: personal(row, "referrer_name")?,
+            organisation: personal(row, "referrer_organisation")?,
+            phone: personal(row, "referrer_phone")?,
+            email: personal(row, "referrer_email")?,
+        },
+        submitted_by: row.try_get("submitted_by_username")?,
+        submitted_by_agency: row.try_get("submitted_by_agency_name")?,
+        received_at: parse_ts(&row.try_get::<String, _>("received_at")?)?,
+        updated_at: parse_ts(&row.try_get::<String, _>("updated_at")?)?,
+        suggested_person_id: if show_suggestion {
+            suggested.as_deref().and_then(PersonId::parse)
+        } else {
+            None
+        },
+    })
+}
+
+/// Adds the viewer's scope to a WHERE clause; the SQL form of `ReferralScope::admits`.
+fn push_scope(sql: &mut Sql, scope: &ReferralScope) {
+    match scope {
+        ReferralScope::Infohus(infohus) => {
+            sql.push("r.infohus_id = ").text(infohus.as_str());
+        }
+        ReferralScope::Participating {
+            infohus,
+            agency,
+            user,
+        } => {
+            sql.push("r.infohus_id = ")
+                .text(infohus.as_str())
+                .push(" AND (r.submitted_by = ")
+                .text(user.as_str())
+                .push(" OR EXISTS (SELECT 1 FROM referral_agencies ra WHERE ra.referral_id = r.id AND ra.agency_id = ")
+                .text(agency.as_str())
+                .push("))");
+        }
+        ReferralScope::Nothing => {
+            sql.push("1 = 0");
+        }
+    }
+}
+
+fn normalised_name(name: &str) -> String {
+    name.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
+impl Store {
+    /// The active concern categories, in display order.
+    pub async fn concern_categories(&self) -> Result<Vec<String>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT code FROM concern_categories WHERE active = 1 ORDER BY sort_order, code",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| Ok(r.try_get::<String, _>("code")?))
+            .collect()
+    }
+
+    fn match_index(&self, subject: &Subject) -> Option<String> {
+        subject.birth_date.map(|born| {
+            self.keys.blind_index(
+                "name+birth_date",
+                &format!(
+                    "{}|{}",
+                    normalised_name(subject.name.expose()),
+                    date_text(Some(born)).unwrap_or_default()
+                ),
+            )
+        })
+    }
+
+    /// Registers a referral: links it to the person with the same CPR, or creates the
+    /// person; a same-name-and-birth-date match is only recorded as a suggestion.
+    pub async fn create_referral(
+        &self,
+        actor: &Actor,
+        referral: NewReferral,
+        now: OffsetDateTime,
+    ) -> Result<ReferralView, StoreError> {
+        if !actor.viewer.may_submit_referral() {
+            return Err(StoreError::Forbidden);
+        }
+        let infohus = actor.viewer.infohus.as_str();
+        let _gate = self.write_gate.lock().await;
+        let mut tx = self.pool.begin().await?;
+
+        let category_known =
+            sqlx::query("SELECT 1 AS one FROM concern_categories WHERE code = $1 AND active = 1")
+                .bind(referral.concern_category.as_str())
+                .fetch_optional(&mut *tx)
+                .await?;
+        if category_known.is_none() {
+            return Err(StoreError::Invalid(FieldErrors::single(
+                "concern_category",
+                "invalid_choice",
+            )));
+        }
+
+        let subject = &referral.subject;
+        let cpr_index = subject
+            .cpr
+            .as_ref()
+            .map(|c| self.keys.blind_index("cpr", &c.compact()));
+        let match_index = self.match_index(subject);
+        let existing: Option<String> = match &cpr_index {
+            Some(index) => {
+                sqlx::query("SELECT id FROM persons WHERE infohus_id = $1 AND cpr_index = $2")
+                    .bind(infohus)
+                    .bind(index)
+                    .fetch_optional(&mut *tx)
+                    .await?
+                    .map(|row| row.try_get("id"))
+                    .transpose()?
+            }
+            None => None,
+        };
+        let mut events = Vec::new();
+        let person_id = match existing {
+            Some(id) => {
+                // Known person: fill in what was missing, never overwrite what is recorded.
+                sqlx::query(
+                    "UPDATE persons SET birth_date = COALESCE(birth_date, $1), gender = COALESCE(gender, $2),
+                        municipality = COALESCE(municipality, $3),
+                        match_index = COALESCE(match_index, $4), updated_at = $5
+                     WHERE id = $6",
+                )
+                .bind(date_text(subject.birth_date))
+                .bind(subject.gender.map(Gender::as_str))
+                .bind(subject.municipality.clone())
+                .bind(match_index.clone())
+                .bind(ts(now))
+                .bind(&id)
+                .execute(&mut *tx)
+                .await?;
+                events.push(LogEvent {
+                    action: Action::Change,
+                    object_type: "person",
+                    object_id: id.clone(),
+                    person_id: Some(id.clone()),
+                    purpose: "intake",
+                    criteria: String::new(),
+                });
+                id
+            }
+            None => {
+                let id = new_id();
+                sqlx::query(
+                    "INSERT INTO persons (id, infohus_id, name, cpr, cpr_index, match_index, birth_date, gender,
+                        municipality, created_at, updated_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+                )
+                .bind(&id)
+                .bind(infohus)
+                .bind(subject.name.expose().clone())
+                .bind(subject.cpr.as_ref().map(|c| c.compact()))
+                .bind(cpr_index.clone())
+                .bind(match_index.clone())
+                .bind(date_text(subject.birth_date))
+                .bind(subject.gender.map(Gender::as_str))
+                .bind(subject.municipality.clone())
+                .bind(ts(now))
+                .bind(ts(now))
+                .execute(&mut *tx)
+                .await?;
+                events.push(LogEvent {
+                    action: Action::Create,
+                    object_type: "person",
+                    object_id: id.clone(),
+                    person_id: Some(id.clone()),
+                    purpose: "intake",
+                    criteria: String::new(),
+                });
+                id
+            }
+        };
+
+        // A possible match by name and birth date: another person, and not one whose CPR
+        // already shows they are someone else.
+        let suggested: Option<String> = match &match_index {
+            Some(index) => sqlx::query(
+                "SELECT id FROM persons WHERE infohus_id = $1 AND match_index = $2 AND id <> $3
+                   AND (cpr_index IS NULL OR $4 = '')
+                 ORDER BY created_at, id LIMIT 1",
+            )
+            .bind(infohus)
+            .bind(index)
+            .bind(&person_id)
+            .bind(if cpr_index.is_some() { "cpr" } else { "" })
+            .fetch_optional(&mut *tx)
+            .await?
+            .map(|row| row.try_get("id"))
+            .transpose()?,
+            None => None,
+        };
+        if let Some(candidate) = &suggested {
+            events.push(LogEvent {
+                action: Action::Search,
+                object_type: "person",
+                object_id: candidate.clone(),
+                person_id: Some(candidate.clone()),
+                purpose: "intake_match",
+                criteria: "match=name+birth_date".to_owned(),
+            });
+        }
+
+        let id = new_id();
+        let r = &referral;
+        sqlx::query(
+            "INSERT INTO referrals (id, infohus_id, person_id, suggested_person_id, status, channel, concern_category,
+                urgency, urgency_rank, under_18, description, subject_name, subject_birth_date, subject_gender,
+                subject_municipality, referrer_name, referrer_organisation, referrer_phone, referrer_email,
+                submitted_by, submitted_by_agency, received_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20,
+                $21, $22, $23)",
+        )
+        .bind(&id)
+        .bind(infohus)
+        .bind(&person_id)
+        .bind(suggested.clone())
+        .bind(ReferralStatus::Received.as_str())
+        .bind(r.channel.as_str())
+        .bind(r.concern_category.as_str())
+        .bind(r.urgency.as_str())
+        .bind(urgency_rank(r.urgency))
+        .bind(i64::from(r.under_18))
+        .bind(r.description.expose().clone())
+        .bind(r.subject.name.expose().clone())
+        .bind(date_text(r.subject.birth_date))
+        .bind(r.subject.gender.map(Gender::as_str))
+        .bind(r.subject.municipality.clone())
+        .bind(r.referrer.name.as_ref().map(|v| v.expose().clone()))
+        .bind(r.referrer.organisation.as_ref().map(|v| v.expose().clone()))
+        .bind(r.referrer.phone.as_ref().map(|v| v.expose().clone()))
+        .bind(r.referrer.email.as_ref().map(|v| v.expose().clone()))
+        .bind(actor.viewer.user.as_str())
+        .bind(actor.viewer.agency.as_str())
+        .bind(ts(now))
+        .bind(ts(now))
+        .execute(&mut *tx)
+        .await?;
+        if actor.viewer.role == infohus_domain::Role::Member {
+            // The submitting member's agency takes part from the start.
+            sqlx::query(
+                "INSERT INTO referral_agencies (referral_id, agency_id, since) VALUES ($1, $2, $3)",
+            )
+            .bind(&id)
+            .bind(actor.viewer.agency.as_str())
+            .bind(ts(now))
+            .execute(&mut *tx)
+            .await?;
+        }
+        events.push(LogEvent {
+            action: Action::Create,
+            object_type: "referral",
+            object_id: id.clone(),
+            person_id: Some(person_id.clone()),
+            purpose: "intake",
+            criteria: String::new(),
+        });
+        append(&mut tx, &self.keys, actor, now, &events).await?;
+
+        let mut sql = Sql::default();
+        sql.push("SELECT ")
+            .push(REFERRAL_COLUMNS)
+            .push(REFERRAL_FROM)
+            .push(" WHERE r.id = ")
+            .text(&id);
+        let rows = sql.fetch_all(&mut tx).await?;
+        let row = rows
+            .first()
+            .ok_or(StoreError::Corrupt("referral vanished"))?;
+        let view = referral_from_row(row, actor.viewer.may_link_persons())?;
+        tx.commit().await?;
+        Ok(view)
+    }
+
+    async fn participating_agencies(
+        conn: &mut AnyConnection,
+        referral: &str,
+    ) -> Result<Vec<AgencyId>, StoreError> {
+        let rows = sqlx::query("SELECT agency_id FROM referral_agencies WHERE referral_id = $1")
+            .bind(referral)
+            .fetch_all(conn)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                AgencyId::parse(&r.try_get::<String, _>("agency_id")?)
+                    .ok_or(StoreError::Corrupt("agency id"))
+            })
+            .collect()
+    }
+
+    /// Whether the actor may see the referral in `row`, decided by the domain policy.
+    async fn admits(
+        &self,
+        conn: &mut AnyConnection,
+        actor: &Actor,
+        row: &AnyRow,
+    ) -> Result<bool, StoreError> {
+        let scope = actor.viewer.referral_scope();
+        if scope == ReferralScope::Nothing {
+            return Ok(false);
+        }
+        let id: String = row.try_get("id")?;
+        let infohus = infohus_domain::InfohusId::parse(&row.try_get::<String, _>("infohus_id")?)
+            .ok_or(StoreError::Corrupt("infohus id"))?;
+        let submitted_by = UserId::parse(&row.try_get::<String, _>("submitted_by")?)
+            .ok_or(StoreError::Corrupt("user id"))?;
+        let agencies = Self::participating_agencies(conn, &id).await?;
+        Ok(scope.admits(ReferralFacts {
+            infohus: &infohus,
+            submitted_by: &submitted_by,
+            participating_agencies: &agencies,
+        }))
+    }
+
+    /// One referral, or `NotFound` when it does not exist or the actor may not see it.
+    pub async fn referral(
+        &self,
+        actor: &Actor,
+        id: &ReferralId,
+        now: OffsetDateTime,
+    ) -> Result<ReferralView, StoreError> {
+        let _gate = self.write_gate.lock().await;
+        let mut tx = self.pool.begin().await?;
+        let mut sql = Sql::default();
+        sql.push("SELECT ")
+            .push(REFERRAL_COLUMNS)
+            .push(REFERRAL_FROM)
+            .push(" WHERE r.id = ")
+            .text(id.as_str());
+        let rows = sql.fetch_all(&mut tx).await?;
+        let Some(row) = rows.first() else {
+            return Err(StoreError::NotFound);
+        };
+        if !self.admits(&mut tx, actor, row).await? {
+            return Err(StoreError::NotFound);
+        }
+        let view = referral_from_row(row, actor.viewer.may_link_persons())?;
+        append(
+            &mut tx,
+            &self.keys,
+            actor,
+            now,
+            &[LogEvent {
+                action: Action::Read,
+                object_type: "referral",
+                object_id: view.id.as_str().to_owned(),
+                person_id: Some(view.person_id.as_str().to_owned()),
+                purpose: "referral_view",
+                criteria: String::new(),
+            }],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(view)
+    }
+
+    /// A page of the referrals the actor may see. Logs one `search` entry per person shown.
+    /// `cursor` comes from a previous page; a cursor that is not one is `Invalid`.
+    pub async fn inbox(
+        &self,
+        actor: &Actor,
+        filter: &InboxFilter,
+        cursor: Option<&str>,
+        limit: u32,
+        now: OffsetDateTime,
+    ) -> Result<InboxPage, StoreError> {
+        let cursor = cursor
+            .map(|raw| {
+                Cursor::decode(raw, filter.sort).ok_or_else(|| {
+                    StoreError::Invalid(FieldErrors::single("cursor", "invalid_cursor"))
+                })
+            })
+            .transpose()?;
+        let scope = actor.viewer.referral_scope();
+        if scope == ReferralScope::Nothing {
+            return Ok(InboxPage {
+                items: Vec::new(),
+                next_cursor: None,
+            });
+        }
+        let mut sql = Sql::default();
+        sql.push("SELECT ")
+            .push(REFERRAL_COLUMNS)
+            .push(REFERRAL_FROM)
+            .push(" WHERE ");
+        push_scope(&mut sql, &scope);
+        if let Some(status) = filter.status {
+            sql.push(" AND r.status = ").text(status.as_str());
+        }
+        if let Some(category) = &filter.concern_category {
+            sql.push(" AND r.concern_category = ").text(category);
+        }
+        if let Some(urgency) = filter.urgency {
+            sql.push(" AND r.urgency = ").text(urgency.as_str());
+        }
+        if let Some(c) = &cursor {
+            let (cmp, _) = match filter.sort {
+                InboxSort::OldestFirst => (">", "ASC"),
+                _ => ("<", "DESC"),
+            };
+            sql.push(" AND (");
+            if filter.sort == InboxSort::UrgentFirst {
+                sql.push("r.urgency_rank > ")
+                    .arg(Arg::Int(c.urgency_rank))
+                    .push(" OR (r.urgency_rank = ")
+                    .arg(Arg::Int(c.urgency_rank))
+                    .push(" AND (");
+            }
+            sql.push(&format!("r.received_at {cmp} "))
+                .text(&c.received_at)
+                .push(" OR (r.received_at = ")
+                .text(&c.received_at)
+                .push(&format!(" AND r.id {cmp} "))
+                .text(&c.id)
+                .push(")");
+            if filter.sort == InboxSort::UrgentFirst {
+                sql.push("))");
+            }
+            sql.push(")");
+        }
+        sql.push(match filter.sort {
+            InboxSort::NewestFirst => " ORDER BY r.received_at DESC, r.id DESC",
+            InboxSort::OldestFirst => " ORDER BY r.received_at ASC, r.id ASC",
+            InboxSort::UrgentFirst => " ORDER BY r.urgency_rank ASC, r.received_at DESC, r.id DESC",
+        });
+        sql.push(" LIMIT ").arg(Arg::Int(i64::from(limit) + 1));
+
+        let _gate = self.write_gate.lock().await;
+        let mut tx = self.pool.begin().await?;
+        let rows = sql.fetch_all(&mut tx).await?;
+        let more = rows.len() > limit as usize;
+        let mut items = Vec::with_capacity(rows.len().min(limit as usize));
+        let mut last = None;
+        for row in rows.iter().take(limit as usize) {
+            items.push(referral_from_row(row, actor.viewer.may_link_persons())?);
+            last = Some((
+                row.try_get::<i64, _>("urgency_rank")?,
+                row.try_get::<String, _>("received_at")?,
+            ));
+        }
+        let next_cursor = match (more, last, items.last()) {
+            (true, Some((urgency_rank, received_at)), Some(item)) => Some(
+                Cursor {
+                    sort: filter.sort,
+                    urgency_rank,
+                    received_at,
+                    id: item.id.as_str().to_owned(),
+                }
+                .encode(),
+            ),
+            _ => None,
+        };
+
+        let criteria = format!(
+            "status={};category={};urgency={};sort={};page={}",
+            filter.status.map(ReferralStatus::as_str).unwrap_or(""),
+            filter.concern_category.as_deref().unwrap_or(""),
+            filter.urgency.map(Urgency::as_str).unwrap_or(""),
+            filter.sort.as_str(),
+            if cursor.is_some() { "next" } else { "first" },
+        );
+        let mut per_person: Vec<(String, Vec<&str>)> = Vec::new();
+        for item in &items {
+            match per_person
+                .iter_mut()
+                .find(|(p, _)| p == item.person_id.as_str())
+            {
+                Some((_, ids)) => ids.push(item.id.as_str()),
+                None => {
+                    per_person.push((item.person_id.as_str().to_owned(), vec![item.id.as_str()]))
+                }
+            }
+        }
+        let events: Vec<LogEvent> = per_person
+            .into_iter()
+            .map(|(person, ids)| LogEvent {
+                action: Action::Search,
+                object_type: "referral",
+                object_id: ids.join(","),
+                person_id: Some(person),
+                purpose: "inbox",
+                criteria: criteria.clone(),
+            })
+            .collect();
+        append(&mut tx, &self.keys, actor, now, &events).await?;
+        tx.commit().await?;
+        Ok(InboxPage { items, next_cursor })
+    }
+
+    /// A person with the referrals about them that the actor may see. `NotFound` unless
+    /// the actor may see at least one of them.
+    pub async fn person(
+        &self,
+        actor: &Actor,
+        id: &PersonId,
+        now: OffsetDateTime,
+    ) -> Result<PersonView, StoreError> {
+        let scope = actor.viewer.referral_scope();
+        if scope == ReferralScope::Nothing {
+            return Err(StoreError::NotFound);
+        }
+        let _gate = self.write_gate.lock().await;
+        let mut tx = self.pool.begin().await?;
+        let person = sqlx::query(
+            "SELECT id, name, cpr, birth_date, gender, municipality, created_at FROM persons
+             WHERE id = $1 AND infohus_id = $2",
+        )
+        .bind(id.as_str())
+        .bind(actor.viewer.infohus.as_str())
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(person) = person else {
+            return Err(StoreError::NotFound);
+        };
+
+        let mut sql = Sql::default();
+        sql.push("SELECT ")
+            .push(REFERRAL_COLUMNS)
+            .push(REFERRAL_FROM)
+            .push(" WHERE r.person_id = ")
+            .text(id.as_str())
+            .push(" ORDER BY r.received_at DESC, r.id DESC");
+        let rows = sql.fetch_all(&mut tx).await?;
+        let mut referrals = Vec::new();
+        for row in &rows {
+            if self.admits(&mut tx, actor, row).await? {
+                referrals.push(referral_from_row(row, actor.viewer.may_link_persons())?);
+            }
+        }
+        if referrals.is_empty() && !matches!(scope, ReferralScope::Infohus(_)) {
+            return Err(StoreError::NotFound);
+        }
+        let cpr: Option<String> = person.try_get("cpr")?;
+        let view = PersonView {
+            id: id.clone(),
+            name: Personal::new(person.try_get("name")?),
+            cpr: cpr
+                .and_then(|c| infohus_domain::Cpr::parse(&c).ok())
+                .map(|c| Personal::new(c.formatted())),
+            birth_date: parse_date(person.try_get("birth_date")?)?,
+            gender: person
+                .try_get::<Option<String>, _>("gender")?
+                .and_then(|g| Gender::parse(&g)),
+            municipality: person.try_get("municipality")?,
+            created_at: parse_ts(&person.try_get::<String, _>("created_at")?)?,
+            referrals,
+        };
+        append(
+            &mut tx,
+            &self.keys,
+            actor,
+            now,
+            &[LogEvent {
+                action: Action::Read,
+                object_type: "person",
+                object_id: id.as_str().to_owned(),
+                person_id: Some(id.as_str().to_owned()),
+                purpose: "person_view",
+                criteria: String::new(),
+            }],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(view)
+    }
+
+    /// Accepts the suggested match of a referral (coordinators): the referral moves to the
+    /// suggested person; the person created at intake is removed when nothing else is theirs.
+    pub async fn link_suggested_person(
+        &self,
+        actor: &Actor,
+        referral: &ReferralId,
+        now: OffsetDateTime,
+    ) -> Result<PersonId, StoreError> {
+        self.resolve_suggestion(actor, referral, true, now).await
+    }
+
+    /// Declines the suggested match: the referral stays with its own person.
+    pub async fn dismiss_suggested_person(
+        &self,
+        actor: &Actor,
+        referral: &ReferralId,
+        now: OffsetDateTime,
+    ) -> Result<PersonId, StoreError> {
+        self.resolve_suggestion(actor, referral, false, now).await
+    }
+
+    async fn resolve_suggestion(
+        &self,
+        actor: &Actor,
+        referral: &ReferralId,
+        accept: bool,
+        now: OffsetDateTime,
+    ) -> Result<PersonId, StoreError> {
+        let _gate = self.write_gate.lock().await;
+        let mut tx = self.pool.begin().await?;
+        let mut sql = Sql::default();
+        sql.push("SELECT ")
+            .push(REFERRAL_COLUMNS)
+            .push(REFERRAL_FROM)
+            .push(" WHERE r.id = ")
+            .text(referral.as_str());
+        let rows = sql.fetch_all(&mut tx).await?;
+        let Some(row) = rows.first() else {
+            return Err(StoreError::NotFound);
+        };
+        if !self.admits(&mut tx, actor, row).await? {
+            return Err(StoreError::NotFound);
+        }
+        if !actor.viewer.may_link_persons() {
+            return Err(StoreError::Forbidden);
+        }
+        let own: String = row.try_get("person_id")?;
+        let Some(suggested) = row.try_get::<Option<String>, _>("suggested_person_id")? else {
+            return Err(StoreError::Conflict("no_suggestion"));
+        };
+        let mut events = Vec::new();
+        let result = if accept {
+            sqlx::query("UPDATE referrals SET person_id = $1, suggested_person_id = NULL, updated_at = $2 WHERE id = $3")
+                .bind(&suggested)
+                .bind(ts(now))
+                .bind(referral.as_str())
+                .execute(&mut *tx)
+                .await?;
+            events.push(LogEvent {
+                action: Action::Change,
+                object_type: "referral",
+                object_id: referral.as_str().to_owned(),
+                person_id: Some(suggested.clone()),
+                purpose: "link_person",
+                criteria: String::new(),
+            });
+            let remaining: i64 = sqlx::query("SELECT COUNT(*) AS n FROM referrals WHERE person_id = $1 OR suggested_person_id = $1")
+                .bind(&own)
+                .fetch_one(&mut *tx)
+                .await?
+                .try_get("n")?;
+            if remaining == 0 {
+                sqlx::query("DELETE FROM persons WHERE id = $1")
+                    .bind(&own)
+                    .execute(&mut *tx)
+                    .await?;
+                events.push(LogEvent {
+                    action: Action::Delete,
+                    object_type: "person",
+                    object_id: own.clone(),
+                    person_id: Some(own.clone()),
+                    purpose: "link_person",
+                    criteria: String::new(),
+                });
+            }
+            suggested
+        } else {
+            sqlx::query(
+                "UPDATE referrals SET suggested_person_id = NULL, updated_at = $1 WHERE id = $2",
+            )
+            .bind(ts(now))
+            .bind(referral.as_str())
+            .execute(&mut *tx)
+            .await?;
+            events.push(LogEvent {
+                action: Action::Change,
+                object_type: "referral",
+                object_id: referral.as_str().to_owned(),
+                person_id: Some(own.clone()),
+                purpose: "dismiss_match",
+                criteria: String::new(),
+            });
+            own
+        };
+        append(&mut tx, &self.keys, actor, now, &events).await?;
+        tx.commit().await?;
+        PersonId::parse(&result).ok_or(StoreError::Corrupt("person id"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_round_trip_and_stay_url_safe() {
+        let c = Cursor {
+            sort: InboxSort::UrgentFirst,
+            urgency_rank: 1,
+            received_at: "2026-11-22T11:34:56.789000Z".into(),
+            id: "0190f5c2-8e4b-7cc3-9b1e-2f7f6a1d9e01".into(),
+        };
+        let text = c.encode();
+        assert!(
+            text.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        );
+        assert_eq!(Cursor::decode(&text, InboxSort::UrgentFirst), Some(c));
+        assert_eq!(
+            Cursor::decode(&text, InboxSort::NewestFirst),
+            None,
+            "a cursor belongs to its sort"
+        );
+    }
+
+    #[test]
+    fn junk_is_not_a_cursor() {
+        for raw in ["", "abc", "!!!", &"A".repeat(600)] {
+            assert_eq!(Cursor::decode(raw, InboxSort::NewestFirst), None);
+        }
+    }
+
+    #[test]
+    fn names_match_regardless_of_case_and_spacing() {
+        assert_eq!(
+            normalised_name("  Åse   Ørsted "),
+            normalised_name("åse ørsted")
+        );
+    }
+}

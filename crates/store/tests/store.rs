@@ -1,0 +1,383 @@
+//! Storage stories against a real SQLite file: intake and person matching, visibility,
+//! paging, and the access log's chain.
+
+use infohus_domain::referral::{ReferrerInput, SubjectInput};
+use infohus_domain::{AgencyCode, AgencyKind, AgencyName, Password, ReferralInput, Role, Username};
+use infohus_store::{Actor, InboxFilter, InboxSort, Store, StoreError, password, sqlite_url};
+use std::path::PathBuf;
+use time::OffsetDateTime;
+use time::macros::datetime;
+
+const T0: OffsetDateTime = datetime!(2026-11-22 10:00 UTC);
+
+struct Fixture {
+    store: Store,
+    dir: PathBuf,
+}
+
+impl Drop for Fixture {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+async fn fixture() -> Fixture {
+    let dir = std::env::temp_dir().join(format!("infohus-store-{}", uuid::Uuid::now_v7()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let store = Store::open(&sqlite_url(&dir), &dir.join("keys"), T0)
+        .await
+        .unwrap();
+    let infohus = store.default_infohus().await.unwrap();
+    for (code, kind) in [
+        ("KK", AgencyKind::Municipality),
+        ("POL", AgencyKind::Police),
+        ("PSY", AgencyKind::Psychiatry),
+    ] {
+        store
+            .add_agency(
+                &infohus,
+                &AgencyCode::parse(code).unwrap(),
+                &AgencyName::parse(code).unwrap(),
+                kind,
+                T0,
+            )
+            .await
+            .unwrap();
+    }
+    let hash = password::hash(&Password::parse("et-langt-password").unwrap()).unwrap();
+    for (name, agency, role) in [
+        ("koordinator", "KK", Role::Coordinator),
+        ("politi", "POL", Role::Member),
+        ("politi2", "POL", Role::Member),
+        ("psykiatri", "PSY", Role::Member),
+        ("revisor", "KK", Role::Auditor),
+        ("analytiker", "KK", Role::Analyst),
+    ] {
+        store
+            .add_user(
+                &infohus,
+                &Username::parse(name).unwrap(),
+                name,
+                &AgencyCode::parse(agency).unwrap(),
+                role,
+                &hash,
+                T0,
+            )
+            .await
+            .unwrap();
+    }
+    Fixture { store, dir }
+}
+
+fn input(name: &str, cpr: Option<&str>, birth_date: Option<&str>) -> ReferralInput {
+    ReferralInput {
+        channel: Some("professional".into()),
+        referrer: Some(ReferrerInput {
+            name: Some("Lærer Hansen".into()),
+            ..Default::default()
+        }),
+        subject: Some(SubjectInput {
+            name: Some(name.into()),
+            cpr: cpr.map(Into::into),
+            birth_date: birth_date.map(Into::into),
+            ..Default::default()
+        }),
+        concern_category: Some("right_wing".into()),
+        description: Some("Observeret adfærd".into()),
+        urgency: None,
+    }
+}
+
+async fn submit(
+    store: &Store,
+    actor: &Actor,
+    input: ReferralInput,
+    at: OffsetDateTime,
+) -> infohus_store::ReferralView {
+    let categories = store.concern_categories().await.unwrap();
+    let new = input.validate(&categories, at.date()).unwrap();
+    store.create_referral(actor, new, at).await.unwrap()
+}
+
+#[tokio::test]
+async fn equal_cpr_numbers_give_the_same_person() {
+    let f = fixture().await;
+    let coordinator = f.store.actor_for_operator("koordinator").await.unwrap();
+    let a = submit(
+        &f.store,
+        &coordinator,
+        input("Navn Navnesen", Some("0101051234"), None),
+        T0,
+    )
+    .await;
+    let b = submit(
+        &f.store,
+        &coordinator,
+        input("Navn N.", Some("010105-1234"), None),
+        T0,
+    )
+    .await;
+    let c = submit(
+        &f.store,
+        &coordinator,
+        input("Navn Navnesen", Some("0202051234"), None),
+        T0,
+    )
+    .await;
+    assert_eq!(a.person_id, b.person_id);
+    assert_ne!(a.person_id, c.person_id);
+}
+
+#[tokio::test]
+async fn a_name_and_birth_date_match_is_suggested_and_merged_only_when_accepted() {
+    let f = fixture().await;
+    let coordinator = f.store.actor_for_operator("koordinator").await.unwrap();
+    let first = submit(
+        &f.store,
+        &coordinator,
+        input("Åse Ørsted", None, Some("2010-05-04")),
+        T0,
+    )
+    .await;
+    let second = submit(
+        &f.store,
+        &coordinator,
+        input("åse  ørsted", None, Some("2010-05-04")),
+        T0,
+    )
+    .await;
+    assert_ne!(first.person_id, second.person_id, "never merged silently");
+    assert_eq!(second.suggested_person_id.as_ref(), Some(&first.person_id));
+    assert!(second.under_18);
+
+    let linked = f
+        .store
+        .link_suggested_person(&coordinator, &second.id, T0)
+        .await
+        .unwrap();
+    assert_eq!(linked, first.person_id);
+    let person = f
+        .store
+        .person(&coordinator, &first.person_id, T0)
+        .await
+        .unwrap();
+    assert_eq!(person.referrals.len(), 2);
+    assert!(matches!(
+        f.store.person(&coordinator, &second.person_id, T0).await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(matches!(
+        f.store
+            .link_suggested_person(&coordinator, &second.id, T0)
+            .await,
+        Err(StoreError::Conflict("no_suggestion"))
+    ));
+}
+
+#[tokio::test]
+async fn members_see_their_agencys_referrals_and_nobody_elses() {
+    let f = fixture().await;
+    let coordinator = f.store.actor_for_operator("koordinator").await.unwrap();
+    let police = f.store.actor_for_operator("politi").await.unwrap();
+    let police2 = f.store.actor_for_operator("politi2").await.unwrap();
+    let psychiatry = f.store.actor_for_operator("psykiatri").await.unwrap();
+    let analyst = f.store.actor_for_operator("analytiker").await.unwrap();
+    let mine = submit(&f.store, &police, input("A Person", None, None), T0).await;
+    let coordinators = submit(&f.store, &coordinator, input("B Person", None, None), T0).await;
+
+    assert!(f.store.referral(&police, &mine.id, T0).await.is_ok());
+    assert!(
+        f.store.referral(&police2, &mine.id, T0).await.is_ok(),
+        "same agency takes part"
+    );
+    assert!(matches!(
+        f.store.referral(&psychiatry, &mine.id, T0).await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(matches!(
+        f.store.referral(&police, &coordinators.id, T0).await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(matches!(
+        f.store.referral(&analyst, &mine.id, T0).await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(f.store.referral(&coordinator, &mine.id, T0).await.is_ok());
+
+    let page = f
+        .store
+        .inbox(&police, &InboxFilter::default(), None, 50, T0)
+        .await
+        .unwrap();
+    assert_eq!(
+        page.items.iter().map(|r| &r.id).collect::<Vec<_>>(),
+        [&mine.id]
+    );
+    let page = f
+        .store
+        .inbox(&analyst, &InboxFilter::default(), None, 50, T0)
+        .await
+        .unwrap();
+    assert!(page.items.is_empty());
+    assert!(matches!(
+        f.store.person(&psychiatry, &mine.person_id, T0).await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(matches!(
+        f.store
+            .create_referral(
+                &analyst,
+                input("C", None, None)
+                    .validate(&["right_wing".into()], T0.date())
+                    .unwrap(),
+                T0
+            )
+            .await,
+        Err(StoreError::Forbidden)
+    ));
+}
+
+#[tokio::test]
+async fn cursor_paging_visits_every_referral_once_in_every_sort() {
+    let f = fixture().await;
+    let coordinator = f.store.actor_for_operator("koordinator").await.unwrap();
+    let mut ids = Vec::new();
+    for i in 0..23 {
+        let mut referral = input(&format!("Person {i}"), None, None);
+        referral.urgency = Some(if i % 3 == 0 { "urgent" } else { "normal" }.into());
+        // Several referrals share a timestamp: the id breaks the tie.
+        let at = T0 + time::Duration::minutes(i / 2);
+        ids.push(submit(&f.store, &coordinator, referral, at).await.id);
+    }
+    for sort in InboxSort::ALL {
+        let filter = InboxFilter {
+            sort,
+            ..Default::default()
+        };
+        let mut seen = Vec::new();
+        let mut cursor: Option<String> = None;
+        loop {
+            let page = f
+                .store
+                .inbox(&coordinator, &filter, cursor.as_deref(), 5, T0)
+                .await
+                .unwrap();
+            seen.extend(page.items.iter().map(|r| r.clone()));
+            match page.next_cursor {
+                Some(next) => cursor = Some(next),
+                None => break,
+            }
+        }
+        assert_eq!(seen.len(), 23, "{sort:?}");
+        let mut unique: Vec<_> = seen.iter().map(|r| r.id.clone()).collect();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(unique.len(), 23);
+        if sort == InboxSort::UrgentFirst {
+            let ranks: Vec<bool> = seen
+                .iter()
+                .map(|r| r.urgency == infohus_domain::Urgency::Urgent)
+                .collect();
+            assert!(ranks.windows(2).all(|w| w[0] >= w[1]), "urgent first");
+        }
+    }
+    let filter = InboxFilter {
+        urgency: Some(infohus_domain::Urgency::Urgent),
+        ..Default::default()
+    };
+    let page = f
+        .store
+        .inbox(&coordinator, &filter, None, 100, T0)
+        .await
+        .unwrap();
+    assert_eq!(page.items.len(), 8);
+}
+
+#[tokio::test]
+async fn every_use_is_logged_and_the_chain_verifies_until_tampered() {
+    let f = fixture().await;
+    let coordinator = f.store.actor_for_operator("koordinator").await.unwrap();
+    let auditor = f.store.actor_for_operator("revisor").await.unwrap();
+    let r = submit(
+        &f.store,
+        &coordinator,
+        input("Navn", Some("0101051234"), None),
+        T0,
+    )
+    .await;
+    f.store.referral(&coordinator, &r.id, T0).await.unwrap();
+    f.store
+        .inbox(&coordinator, &InboxFilter::default(), None, 10, T0)
+        .await
+        .unwrap();
+
+    let log = f
+        .store
+        .access_log_for_person(&auditor, &r.person_id, None, 100, T0)
+        .await
+        .unwrap();
+    let actions: Vec<_> = log
+        .entries
+        .iter()
+        .map(|e| (e.action.as_str(), e.object_type.as_str()))
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            ("create", "person"),
+            ("create", "referral"),
+            ("read", "referral"),
+            ("search", "referral")
+        ]
+    );
+    assert!(
+        log.entries
+            .iter()
+            .all(|e| e.actor_username == "koordinator")
+    );
+    assert!(matches!(
+        f.store
+            .access_log_for_person(&coordinator, &r.person_id, None, 100, T0)
+            .await,
+        Err(StoreError::Forbidden)
+    ));
+
+    let report = f.store.verify_access_log().await.unwrap().unwrap();
+    assert_eq!(
+        report.entries, 5,
+        "four uses of the person and the auditor's lookup"
+    );
+
+    // Someone with write access to the database changes an entry.
+    sqlx::query("UPDATE access_log SET actor_username = 'someone' WHERE seq = 3")
+        .execute(&sqlx::AnyPool::connect(&sqlite_url(&f.dir)).await.unwrap())
+        .await
+        .unwrap();
+    let failure = f.store.verify_access_log().await.unwrap().unwrap_err();
+    assert_eq!(failure.seq, 3);
+}
+
+#[tokio::test]
+async fn a_deleted_tail_is_caught_by_the_head() {
+    let f = fixture().await;
+    let coordinator = f.store.actor_for_operator("koordinator").await.unwrap();
+    let r = submit(&f.store, &coordinator, input("Navn", None, None), T0).await;
+    f.store.referral(&coordinator, &r.id, T0).await.unwrap();
+    sqlx::query("DELETE FROM access_log WHERE seq = 3")
+        .execute(&sqlx::AnyPool::connect(&sqlite_url(&f.dir)).await.unwrap())
+        .await
+        .unwrap();
+    let failure = f.store.verify_access_log().await.unwrap().unwrap_err();
+    assert_eq!(failure.seq, 3);
+}
+
+#[tokio::test]
+async fn reopening_with_other_keys_is_refused() {
+    let f = fixture().await;
+    f.store.close().await;
+    let other = f.dir.join("other-keys");
+    let err = Store::open(&sqlite_url(&f.dir), &other, T0)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Keys(_)));
+}
