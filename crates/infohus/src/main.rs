@@ -1,1 +1,370 @@
-fn main() {}
+//! The `infohus` binary: parses the command line (CONTRACT.md) and wires the store and the
+//! web layer together. The only place that reads the system clock and environment.
+
+mod demo;
+
+use anyhow::{Context, Result, anyhow, bail};
+use clap::{Args, Parser, Subcommand};
+use infohus_domain::{AgencyCode, AgencyKind, AgencyName, Clock, Password, Role, Username};
+use infohus_store::{Store, StoreError, password, sqlite_url};
+use infohus_web::{AppState, Config, SystemClock};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+#[derive(Parser)]
+#[command(name = "infohus", version, about = "Case coordination for a Danish infohus")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Args, Clone)]
+struct Location {
+    /// Folder holding the SQLite database and the keys.
+    #[arg(long, default_value = "./infohus-data")]
+    data_dir: PathBuf,
+    /// Database URL (sqlite://FILE); overrides the database in --data-dir.
+    #[arg(long)]
+    database_url: Option<String>,
+    /// Folder of the keys kept outside the database (default: DATA_DIR/keys, or beside
+    /// the SQLite file of --database-url).
+    #[arg(long, env = "INFOHUS_KEYS_DIR")]
+    keys_dir: Option<PathBuf>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the web UI and the API.
+    Serve {
+        #[command(flatten)]
+        location: Location,
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        bind: String,
+        /// Minutes of inactivity after which a session ends.
+        #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=720))]
+        idle_timeout_minutes: u32,
+        /// Mark cookies Secure (when served over HTTPS).
+        #[arg(long)]
+        secure_cookies: bool,
+        /// Fill an empty database with demo data before serving.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Manage users.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Manage agencies.
+    Agency {
+        #[command(subcommand)]
+        command: AgencyCommand,
+    },
+    /// Fill an empty data dir with a synthetic infohus and print the demo logins.
+    Demo {
+        #[command(flatten)]
+        location: Location,
+        /// Seed for the generator: the same seed gives the same data.
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+        #[arg(long, default_value_t = 300, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+        persons: u32,
+        #[arg(long, default_value_t = 500, value_parser = clap::value_parser!(u32).range(1..=10_000_000))]
+        referrals: u32,
+    },
+    /// The access log.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create a user; the password is read from standard input.
+    Add {
+        #[command(flatten)]
+        location: Location,
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        agency: String,
+        #[arg(long)]
+        role: String,
+        /// Name shown in the UI (default: the username).
+        #[arg(long)]
+        display_name: Option<String>,
+        /// Read the password from standard input (required).
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
+    /// List users.
+    List {
+        #[command(flatten)]
+        location: Location,
+    },
+}
+
+#[derive(Subcommand)]
+enum AgencyCommand {
+    /// Create an agency.
+    Add {
+        #[command(flatten)]
+        location: Location,
+        #[arg(long)]
+        code: String,
+        #[arg(long)]
+        name: String,
+        /// municipality, police, prison_probation, psychiatry or other.
+        #[arg(long)]
+        kind: String,
+    },
+    /// List agencies.
+    List {
+        #[command(flatten)]
+        location: Location,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Recompute the access log's hash chain: exit 0 intact, 1 tampered, 2 cannot check.
+    Verify {
+        #[command(flatten)]
+        location: Location,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("INFOHUS_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("error: cannot start the runtime: {error}");
+            return ExitCode::from(2);
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+impl Location {
+    fn database_url(&self) -> String {
+        self.database_url.clone().unwrap_or_else(|| sqlite_url(&self.data_dir))
+    }
+
+    fn keys_dir(&self) -> PathBuf {
+        if let Some(dir) = &self.keys_dir {
+            return dir.clone();
+        }
+        match self.database_url.as_deref().and_then(sqlite_file) {
+            Some(file) => file.parent().unwrap_or(Path::new(".")).join("keys"),
+            None => self.data_dir.join("keys"),
+        }
+    }
+
+    /// Opens (creating and migrating when needed) the database.
+    async fn open(&self, clock: &dyn Clock) -> Result<Store> {
+        if self.database_url.is_none() {
+            std::fs::create_dir_all(&self.data_dir)
+                .with_context(|| format!("cannot create the data dir {}", self.data_dir.display()))?;
+        }
+        Store::open(&self.database_url(), &self.keys_dir(), clock.now())
+            .await
+            .map_err(|error| anyhow!("cannot open the database: {error}"))
+    }
+
+    /// Opens an existing database only (for checks that must not create one).
+    async fn open_existing(&self, clock: &dyn Clock) -> Result<Store> {
+        let exists = match self.database_url.as_deref() {
+            None => self.data_dir.join("infohus.sqlite").exists(),
+            Some(url) => sqlite_file(url).is_none_or(|file| file.exists()),
+        };
+        if !exists {
+            bail!("no database found");
+        }
+        self.open(clock).await
+    }
+}
+
+/// The file of a `sqlite:` URL.
+fn sqlite_file(url: &str) -> Option<PathBuf> {
+    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next().unwrap_or(rest);
+    (!path.is_empty()).then(|| PathBuf::from(path))
+}
+
+async fn run(cli: Cli) -> Result<ExitCode> {
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    match cli.command {
+        Command::Serve { location, bind, idle_timeout_minutes, secure_cookies, demo } => {
+            let store = location.open(clock.as_ref()).await?;
+            if demo && store.is_empty().await? {
+                let summary = demo::fill(&store, &default_demo(), clock.now()).await?;
+                print_demo(&summary);
+            }
+            let listener = tokio::net::TcpListener::bind(&bind)
+                .await
+                .with_context(|| format!("cannot listen on {bind}"))?;
+            let config = Config {
+                idle_timeout: time::Duration::minutes(i64::from(idle_timeout_minutes)),
+                secure_cookies,
+                ..Config::default()
+            };
+            let state = AppState::new(store, clock, config);
+            infohus_web::serve(listener, state, shutdown_signal()).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Agency { command: AgencyCommand::Add { location, code, name, kind } } => {
+            let code = AgencyCode::parse(&code)
+                .ok_or_else(|| anyhow!("invalid agency code: use 2-32 letters, digits, '-' or '_'"))?;
+            let name = AgencyName::parse(&name).ok_or_else(|| anyhow!("invalid agency name: 2-200 characters on one line"))?;
+            let kind = AgencyKind::parse(&kind).ok_or_else(|| {
+                anyhow!("invalid agency kind: use municipality, police, prison_probation, psychiatry or other")
+            })?;
+            let store = location.open(clock.as_ref()).await?;
+            let infohus = store.default_infohus().await?;
+            match store.add_agency(&infohus, &code, &name, kind, clock.now()).await {
+                Ok(agency) => {
+                    println!("agency {} created", agency.code);
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(StoreError::Conflict(_)) => bail!("agency {code} already exists"),
+                Err(error) => Err(error.into()),
+            }
+        }
+        Command::Agency { command: AgencyCommand::List { location } } => {
+            let store = location.open_existing(clock.as_ref()).await?;
+            for agency in store.agencies(&store.default_infohus().await?).await? {
+                println!("{}\t{}\t{}", agency.code, agency.kind.as_str(), agency.name);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::User { command: UserCommand::Add { location, username, agency, role, display_name, password_stdin: _ } } => {
+            let username = Username::parse(&username).ok_or_else(|| {
+                anyhow!("invalid username: use 3-64 lowercase letters, digits, '.', '-', '_' or '@'")
+            })?;
+            let role = Role::parse(&role).ok_or_else(|| {
+                anyhow!("invalid role: use admin, coordinator, member, mentor, analyst or auditor")
+            })?;
+            let agency_code = AgencyCode::parse(&agency).ok_or_else(|| anyhow!("unknown agency {agency}"))?;
+            let mut raw = String::new();
+            std::io::stdin()
+                .take(4096)
+                .read_to_string(&mut raw)
+                .context("cannot read the password from standard input")?;
+            let line = raw.strip_suffix('\n').unwrap_or(&raw);
+            let line = line.strip_suffix('\r').unwrap_or(line);
+            let password = Password::parse(line).map_err(|_| {
+                anyhow!("password too weak: it must have at least 12 characters (and at most 1024 bytes)")
+            })?;
+            let display_name = display_name.unwrap_or_else(|| username.as_str().to_owned());
+            if display_name.trim().is_empty() || display_name.chars().count() > 200 || display_name.chars().any(char::is_control) {
+                bail!("invalid display name: 1-200 characters on one line");
+            }
+            let store = location.open(clock.as_ref()).await?;
+            let infohus = store.default_infohus().await?;
+            let hash = tokio::task::spawn_blocking(move || password::hash(&password))
+                .await?
+                .ok_or_else(|| anyhow!("cannot hash the password"))?;
+            match store.add_user(&infohus, &username, display_name.trim(), &agency_code, role, &hash, clock.now()).await {
+                Ok(()) => {
+                    println!("user {username} created");
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(StoreError::Conflict(_)) => bail!("user {username} already exists"),
+                Err(StoreError::Invalid(_)) => bail!("unknown agency {agency_code}: create it first with `infohus agency add`"),
+                Err(error) => Err(error.into()),
+            }
+        }
+        Command::User { command: UserCommand::List { location } } => {
+            let store = location.open_existing(clock.as_ref()).await?;
+            for user in store.users(&store.default_infohus().await?).await? {
+                println!("{}\t{}\t{}\t{}", user.username, user.role, user.agency_code, user.display_name);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Demo { location, seed, persons, referrals } => {
+            let store = location.open(clock.as_ref()).await?;
+            let options = demo::DemoOptions { seed, persons: persons as usize, referrals: referrals as usize };
+            let summary = demo::fill(&store, &options, clock.now()).await?;
+            print_demo(&summary);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Audit { command: AuditCommand::Verify { location } } => {
+            let store = match location.open_existing(clock.as_ref()).await {
+                Ok(store) => store,
+                Err(error) => {
+                    eprintln!("cannot check the access log: {error:#}");
+                    return Ok(ExitCode::from(2));
+                }
+            };
+            match store.verify_access_log().await {
+                Ok(Ok(report)) => {
+                    println!("access log intact: {} entries checked (head {} {})", report.entries, report.head_seq, report.head_hash);
+                    Ok(ExitCode::SUCCESS)
+                }
+                Ok(Err(failure)) => {
+                    println!("access log TAMPERED: first bad entry is #{} ({})", failure.seq, failure.reason);
+                    Ok(ExitCode::from(1))
+                }
+                Err(error) => {
+                    eprintln!("cannot check the access log: {error}");
+                    Ok(ExitCode::from(2))
+                }
+            }
+        }
+    }
+}
+
+fn default_demo() -> demo::DemoOptions {
+    demo::DemoOptions { seed: 2026, persons: 300, referrals: 500 }
+}
+
+fn print_demo(summary: &demo::DemoSummary) {
+    println!(
+        "demo data created: {} agencies, {} users, {} persons, {} referrals",
+        summary.agencies, summary.users, summary.persons, summary.referrals
+    );
+    println!("demo logins (username / password / role):");
+    for login in &summary.logins {
+        println!("  {:<18} {:<32} {} ({})", login.username, login.password, login.role.as_str(), login.agency);
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

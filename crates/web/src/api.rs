@@ -1,0 +1,466 @@
+//! The JSON API under `/api/v1` (CONTRACT.md plus what later issues add). Handlers parse
+//! and validate, then call the store, which checks access and logs; no SQL here.
+
+use crate::auth::{ApiUser, ClientAddress, check_login};
+use crate::body::{parse_json, read_limited};
+use crate::error::ApiError;
+use crate::state::AppState;
+use axum::Json;
+use axum::Router;
+use axum::body::Body;
+use axum::extract::rejection::PathRejection;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use infohus_domain::referral::{ReferrerInput, SubjectInput};
+use infohus_domain::{FieldErrors, PersonId, ReferralId, ReferralInput, ReferralStatus, Urgency};
+use infohus_store::{InboxFilter, InboxSort, PersonView, ReferralView, SessionKind};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use time::format_description::well_known::Rfc3339;
+use time::{Date, OffsetDateTime};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/openapi.json", get(crate::openapi::document))
+        .route("/api/v1/auth/login", post(login))
+        .route("/api/v1/auth/logout", post(logout))
+        .route("/api/v1/me", get(me))
+        .route("/api/v1/concern-categories", get(concern_categories))
+        .route(
+            "/api/v1/referrals",
+            post(create_referral).get(list_referrals),
+        )
+        .route("/api/v1/referrals/{id}", get(get_referral))
+        .route(
+            "/api/v1/referrals/{id}/suggestion",
+            post(resolve_suggestion),
+        )
+        .route("/api/v1/persons/{id}", get(get_person))
+        .route("/api/v1/audit", get(audit))
+}
+
+pub const DEFAULT_LIMIT: u32 = 50;
+pub const MAX_LIMIT: u32 = 100;
+
+pub fn rfc3339(t: OffsetDateTime) -> String {
+    t.format(&Rfc3339).unwrap_or_default()
+}
+
+fn date_text(d: Option<Date>) -> Option<String> {
+    d.map(|d| format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day()))
+}
+
+/// Query parameters as pairs; the first value of a repeated name wins.
+pub struct QueryParams(Vec<(String, String)>);
+
+impl QueryParams {
+    pub fn parse(raw: Option<&str>) -> Result<Self, ApiError> {
+        serde_urlencoded::from_str::<Vec<(String, String)>>(raw.unwrap_or(""))
+            .map(Self)
+            .map_err(|_| ApiError::Malformed)
+    }
+
+    pub fn empty() -> Self {
+        Self(Vec::new())
+    }
+
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// `limit`: an integer 1..=100, default 50; anything else is a 422.
+    pub fn limit(&self) -> Result<u32, ApiError> {
+        match self.get("limit") {
+            None => Ok(DEFAULT_LIMIT),
+            Some(raw) => raw
+                .parse::<u32>()
+                .ok()
+                .filter(|n| (1..=MAX_LIMIT).contains(n))
+                .ok_or_else(|| ApiError::invalid("limit", "invalid_limit")),
+        }
+    }
+}
+
+/// An `{id}` path segment: anything that cannot be an id names nothing, so 404.
+fn path_id<T>(
+    path: Result<Path<String>, PathRejection>,
+    parse: fn(&str) -> Option<T>,
+) -> Result<T, ApiError> {
+    path.ok()
+        .and_then(|Path(raw)| parse(&raw))
+        .ok_or(ApiError::NotFound)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LoginBody {
+    username: Option<String>,
+    password: Option<String>,
+}
+
+async fn login(
+    State(state): State<AppState>,
+    ClientAddress(address): ClientAddress,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let bytes = read_limited(&headers, body).await?;
+    let body: LoginBody = parse_json(&headers, &bytes)?;
+    let mut errors = FieldErrors::default();
+    if body.username.as_deref().unwrap_or("").is_empty() {
+        errors.push("username", "required");
+    }
+    if body.password.as_deref().unwrap_or("").is_empty() {
+        errors.push("password", "required");
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::Invalid(errors));
+    }
+    let user = check_login(
+        &state,
+        body.username.as_deref().unwrap_or(""),
+        body.password.as_deref().unwrap_or(""),
+        address,
+    )
+    .await?;
+    let session = state
+        .store()
+        .create_session(&user, SessionKind::Api, state.now())
+        .await?;
+    Ok(Json(json!({
+        "token": session.token,
+        "token_type": "Bearer",
+        "expires_in": state.config().idle_timeout.whole_seconds(),
+    }))
+    .into_response())
+}
+
+async fn logout(
+    State(state): State<AppState>,
+    ApiUser(_, token): ApiUser,
+) -> Result<StatusCode, ApiError> {
+    state.store().end_session(&token, state.now()).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn me(ApiUser(actor, _): ApiUser) -> Json<Value> {
+    Json(json!({
+        "username": actor.username(),
+        "display_name": actor.display_name(),
+        "role": actor.role().as_str(),
+        "agency_id": actor.viewer().agency.as_str(),
+        "infohus_id": actor.infohus().as_str(),
+    }))
+}
+
+async fn concern_categories(
+    State(state): State<AppState>,
+    _: ApiUser,
+) -> Result<Json<Value>, ApiError> {
+    let catalog = crate::i18n::Catalog::danish();
+    let items: Vec<Value> = state
+        .store()
+        .concern_categories()
+        .await?
+        .into_iter()
+        .map(|code| json!({"code": code, "label": catalog.label("category", &code)}))
+        .collect();
+    Ok(Json(json!({ "items": items })))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReferralBody {
+    channel: Option<String>,
+    referrer: Option<ReferrerBody>,
+    subject: Option<SubjectBody>,
+    concern_category: Option<String>,
+    description: Option<String>,
+    urgency: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReferrerBody {
+    name: Option<String>,
+    organisation: Option<String>,
+    phone: Option<String>,
+    email: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SubjectBody {
+    name: Option<String>,
+    cpr: Option<String>,
+    birth_date: Option<String>,
+    gender: Option<String>,
+    municipality: Option<String>,
+}
+
+impl From<ReferralBody> for ReferralInput {
+    fn from(b: ReferralBody) -> Self {
+        ReferralInput {
+            channel: b.channel,
+            referrer: b.referrer.map(|r| ReferrerInput {
+                name: r.name,
+                organisation: r.organisation,
+                phone: r.phone,
+                email: r.email,
+            }),
+            subject: b.subject.map(|s| SubjectInput {
+                name: s.name,
+                cpr: s.cpr,
+                birth_date: s.birth_date,
+                gender: s.gender,
+                municipality: s.municipality,
+            }),
+            concern_category: b.concern_category,
+            description: b.description,
+            urgency: b.urgency,
+        }
+    }
+}
+
+pub fn referral_json(r: &ReferralView) -> Value {
+    let opt = |v: &Option<infohus_domain::Personal<String>>| v.as_ref().map(|p| p.expose().clone());
+    json!({
+        "id": r.id.as_str(),
+        "person_id": r.person_id.as_str(),
+        "status": r.status.as_str(),
+        "channel": r.channel.as_str(),
+        "concern_category": r.concern_category.as_str(),
+        "urgency": r.urgency.as_str(),
+        "under_18": r.under_18,
+        "description": r.description.expose(),
+        "subject": {
+            "name": r.subject.name.expose(),
+            "birth_date": date_text(r.subject.birth_date),
+            "gender": r.subject.gender.map(|g| g.as_str()),
+            "municipality": r.subject.municipality,
+        },
+        "referrer": {
+            "name": opt(&r.referrer.name),
+            "organisation": opt(&r.referrer.organisation),
+            "phone": opt(&r.referrer.phone),
+            "email": opt(&r.referrer.email),
+        },
+        "submitted_by": r.submitted_by,
+        "submitted_by_agency": r.submitted_by_agency,
+        "received_at": rfc3339(r.received_at),
+        "updated_at": rfc3339(r.updated_at),
+        "suggested_person_id": r.suggested_person_id.as_ref().map(|p| p.as_str()),
+    })
+}
+
+fn person_json(p: &PersonView) -> Value {
+    json!({
+        "id": p.id.as_str(),
+        "name": p.name.expose(),
+        "cpr": p.cpr.as_ref().map(|c| c.expose().clone()),
+        "birth_date": date_text(p.birth_date),
+        "gender": p.gender.map(|g| g.as_str()),
+        "municipality": p.municipality,
+        "created_at": rfc3339(p.created_at),
+        "referrals": p.referrals.iter().map(referral_json).collect::<Vec<_>>(),
+    })
+}
+
+async fn create_referral(
+    State(state): State<AppState>,
+    ApiUser(actor, _): ApiUser,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let bytes = read_limited(&headers, body).await?;
+    let body: ReferralBody = parse_json(&headers, &bytes)?;
+    if !actor.viewer().may_submit_referral() {
+        return Err(ApiError::Forbidden);
+    }
+    let now = state.now();
+    let categories = state.store().concern_categories().await?;
+    let referral = ReferralInput::from(body)
+        .validate(&categories, now.date())
+        .map_err(ApiError::Invalid)?;
+    let view = state.store().create_referral(&actor, referral, now).await?;
+    Ok((StatusCode::CREATED, Json(referral_json(&view))).into_response())
+}
+
+/// The inbox filter from query parameters; unknown values are 422.
+pub fn inbox_filter(query: &QueryParams) -> Result<InboxFilter, ApiError> {
+    let mut errors = FieldErrors::default();
+    let nonempty = |name: &str| query.get(name).filter(|v| !v.is_empty());
+    let status = nonempty("status").and_then(|raw| {
+        let parsed = ReferralStatus::parse(raw);
+        if parsed.is_none() {
+            errors.push("status", "invalid_choice");
+        }
+        parsed
+    });
+    let urgency = nonempty("urgency").and_then(|raw| {
+        let parsed = Urgency::parse(raw);
+        if parsed.is_none() {
+            errors.push("urgency", "invalid_choice");
+        }
+        parsed
+    });
+    let sort = match nonempty("sort") {
+        None => InboxSort::default(),
+        Some(raw) => InboxSort::parse(raw).unwrap_or_else(|| {
+            errors.push("sort", "invalid_choice");
+            InboxSort::default()
+        }),
+    };
+    let concern_category = nonempty("concern_category").map(str::to_owned);
+    if let Some(category) = &concern_category {
+        if !infohus_domain::ids::is_id_shaped(category) {
+            errors.push("concern_category", "invalid_choice");
+        }
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::Invalid(errors));
+    }
+    Ok(InboxFilter {
+        status,
+        concern_category,
+        urgency,
+        sort,
+    })
+}
+
+async fn list_referrals(
+    State(state): State<AppState>,
+    ApiUser(actor, _): ApiUser,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<Value>, ApiError> {
+    let query = QueryParams::parse(raw.as_deref())?;
+    let limit = query.limit()?;
+    let filter = inbox_filter(&query)?;
+    let cursor = query.get("cursor").filter(|c| !c.is_empty());
+    let page = state
+        .store()
+        .inbox(&actor, &filter, cursor, limit, state.now())
+        .await?;
+    Ok(Json(json!({
+        "items": page.items.iter().map(referral_json).collect::<Vec<_>>(),
+        "next_cursor": page.next_cursor,
+    })))
+}
+
+async fn get_referral(
+    State(state): State<AppState>,
+    ApiUser(actor, _): ApiUser,
+    path: Result<Path<String>, PathRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let id = path_id(path, ReferralId::parse)?;
+    let view = state.store().referral(&actor, &id, state.now()).await?;
+    Ok(Json(referral_json(&view)))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SuggestionBody {
+    decision: Option<String>,
+}
+
+async fn resolve_suggestion(
+    State(state): State<AppState>,
+    ApiUser(actor, _): ApiUser,
+    path: Result<Path<String>, PathRejection>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Json<Value>, ApiError> {
+    let id = path_id(path, ReferralId::parse)?;
+    let bytes = read_limited(&headers, body).await?;
+    let body: SuggestionBody = parse_json(&headers, &bytes)?;
+    let now = state.now();
+    let person = match body.decision.as_deref() {
+        Some("link") => {
+            state
+                .store()
+                .link_suggested_person(&actor, &id, now)
+                .await?
+        }
+        Some("dismiss") => {
+            state
+                .store()
+                .dismiss_suggested_person(&actor, &id, now)
+                .await?
+        }
+        Some(_) => return Err(ApiError::invalid("decision", "invalid_choice")),
+        None => return Err(ApiError::invalid("decision", "required")),
+    };
+    Ok(Json(
+        json!({ "referral_id": id.as_str(), "person_id": person.as_str() }),
+    ))
+}
+
+async fn get_person(
+    State(state): State<AppState>,
+    ApiUser(actor, _): ApiUser,
+    path: Result<Path<String>, PathRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let id = path_id(path, PersonId::parse)?;
+    let view = state.store().person(&actor, &id, state.now()).await?;
+    Ok(Json(person_json(&view)))
+}
+
+async fn audit(
+    State(state): State<AppState>,
+    ApiUser(actor, _): ApiUser,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<Value>, ApiError> {
+    if !actor.viewer().may_read_access_log() {
+        return Err(ApiError::Forbidden);
+    }
+    let query = QueryParams::parse(raw.as_deref())?;
+    let limit = query.limit()?;
+    let after = match query.get("cursor").filter(|c| !c.is_empty()) {
+        None => None,
+        Some(raw) => Some(
+            raw.strip_prefix('s')
+                .and_then(|n| n.parse::<i64>().ok())
+                .filter(|n| *n >= 0)
+                .ok_or_else(|| ApiError::invalid("cursor", "invalid_cursor"))?,
+        ),
+    };
+    let Some(person_raw) = query.get("person").filter(|p| !p.is_empty()) else {
+        return Err(ApiError::invalid("person", "required"));
+    };
+    // A person id of the wrong shape names nobody: an empty history, like an unknown id.
+    let Some(person) = PersonId::parse(person_raw) else {
+        return Ok(Json(json!({ "items": [], "next_cursor": null })));
+    };
+    let page = state
+        .store()
+        .access_log_for_person(&actor, &person, after, limit, state.now())
+        .await?;
+    let items: Vec<Value> = page
+        .entries
+        .iter()
+        .map(|e| {
+            json!({
+                "seq": e.seq,
+                "at": rfc3339(e.at),
+                "actor": e.actor_username,
+                "actor_agency_id": e.actor_agency_id,
+                "actor_role": e.actor_role,
+                "action": e.action,
+                "object_type": e.object_type,
+                "object_id": e.object_id,
+                "person_id": e.person_id,
+                "purpose": e.purpose,
+                "criteria": e.criteria,
+            })
+        })
+        .collect();
+    Ok(Json(json!({
+        "items": items,
+        "next_cursor": page.next_after.map(|seq| format!("s{seq}")),
+    })))
+}

@@ -1,0 +1,208 @@
+//! The served OpenAPI 3 document of every `/api/v1` endpoint. Written by hand next to the
+//! handlers; a test checks that every routed API path is described here.
+
+use axum::Json;
+use serde_json::{Value, json};
+
+fn error_responses(codes: &[&str]) -> Value {
+    let mut map = serde_json::Map::new();
+    for code in codes {
+        let description = match *code {
+            "400" => "Malformed request",
+            "401" => "Not logged in",
+            "403" => "Not allowed for this role",
+            "404" => "No such thing, or not visible to you",
+            "409" => "Conflict",
+            "413" => "Body larger than 1 MiB",
+            "415" => "Body is not JSON",
+            "422" => "Invalid field values",
+            "429" => "Too many failed logins",
+            _ => "Error",
+        };
+        map.insert(
+            (*code).to_owned(),
+            json!({"description": description, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}),
+        );
+    }
+    Value::Object(map)
+}
+
+fn with(mut ok: Value, errors: Value) -> Value {
+    if let (Some(ok), Value::Object(errors)) = (ok.as_object_mut(), errors) {
+        ok.extend(errors);
+    }
+    ok
+}
+
+fn json_ok(status: &str, description: &str, schema: Value) -> Value {
+    json!({ status: {"description": description, "content": {"application/json": {"schema": schema}}} })
+}
+
+fn id_param(description: &str) -> Value {
+    json!({"name": "id", "in": "path", "required": true, "description": description,
+           "schema": {"type": "string", "pattern": "^[A-Za-z0-9_-]+$", "maxLength": 64}})
+}
+
+fn limit_param() -> Value {
+    json!({"name": "limit", "in": "query", "required": false,
+           "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 50}})
+}
+
+fn cursor_param() -> Value {
+    json!({"name": "cursor", "in": "query", "required": false,
+           "description": "next_cursor of the previous page",
+           "schema": {"type": "string", "pattern": "^[A-Za-z0-9_-]*$", "maxLength": 512}})
+}
+
+fn json_body(schema: &str) -> Value {
+    json!({"required": true, "content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{schema}")}}}})
+}
+
+fn nullable_string() -> Value {
+    json!({"type": ["string", "null"]})
+}
+
+pub fn spec() -> Value {
+    let referral_ref = json!({"$ref": "#/components/schemas/Referral"});
+    json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Infohus API",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": "Case coordination for a Danish infohus. Every use of personal data is access-checked and logged."
+        },
+        "servers": [{"url": "/"}],
+        "security": [{"bearer": []}],
+        "paths": {
+            "/api/v1/openapi.json": {"get": {
+                "operationId": "openapi", "security": [], "summary": "This document",
+                "responses": json_ok("200", "The OpenAPI document", json!({"type": "object"}))
+            }},
+            "/api/v1/auth/login": {"post": {
+                "operationId": "login", "security": [], "summary": "Log in; returns a bearer token",
+                "requestBody": json_body("Login"),
+                "responses": with(json_ok("200", "Logged in", json!({"$ref": "#/components/schemas/Token"})),
+                                  error_responses(&["400", "401", "413", "415", "422", "429"]))
+            }},
+            "/api/v1/auth/logout": {"post": {
+                "operationId": "logout", "summary": "End this token's session",
+                "responses": with(json!({"204": {"description": "Logged out"}}), error_responses(&["401"]))
+            }},
+            "/api/v1/me": {"get": {
+                "operationId": "me", "summary": "Who the token belongs to",
+                "responses": with(json_ok("200", "The caller", json!({"$ref": "#/components/schemas/Me"})), error_responses(&["401"]))
+            }},
+            "/api/v1/concern-categories": {"get": {
+                "operationId": "listConcernCategories", "summary": "The configured concern taxonomy",
+                "responses": with(json_ok("200", "Categories", json!({"type": "object", "properties": {"items": {"type": "array", "items": {
+                    "type": "object", "properties": {"code": {"type": "string"}, "label": {"type": "string"}}}}}})), error_responses(&["401"]))
+            }},
+            "/api/v1/referrals": {
+                "post": {
+                    "operationId": "createReferral", "summary": "Register a concern referral (coordinators, members)",
+                    "requestBody": json_body("NewReferral"),
+                    "responses": with(json_ok("201", "Stored referral", referral_ref.clone()),
+                                      error_responses(&["400", "401", "403", "413", "415", "422"]))
+                },
+                "get": {
+                    "operationId": "listReferrals", "summary": "Referrals the caller may see, newest first; each listing is logged per person",
+                    "parameters": [limit_param(), cursor_param(),
+                        {"name": "status", "in": "query", "schema": {"type": "string", "enum": ["received", "screening", "no_concern", "prevention_case", "security_matter", "other_service"]}},
+                        {"name": "concern_category", "in": "query", "schema": {"type": "string"}},
+                        {"name": "urgency", "in": "query", "schema": {"type": "string", "enum": ["normal", "urgent"]}},
+                        {"name": "sort", "in": "query", "schema": {"type": "string", "enum": ["newest", "oldest", "urgent"], "default": "newest"}}],
+                    "responses": with(json_ok("200", "A page", json!({"type": "object", "required": ["items", "next_cursor"], "properties": {
+                        "items": {"type": "array", "items": referral_ref.clone()}, "next_cursor": nullable_string()}})),
+                        error_responses(&["400", "401", "422"]))
+                }
+            },
+            "/api/v1/referrals/{id}": {"get": {
+                "operationId": "getReferral", "summary": "One referral",
+                "parameters": [id_param("Referral id")],
+                "responses": with(json_ok("200", "The referral", referral_ref.clone()), error_responses(&["401", "404"]))
+            }},
+            "/api/v1/referrals/{id}/suggestion": {"post": {
+                "operationId": "resolveSuggestion", "summary": "Link the referral to its suggested person, or dismiss the suggestion (coordinators)",
+                "parameters": [id_param("Referral id")],
+                "requestBody": json_body("SuggestionDecision"),
+                "responses": with(json_ok("200", "Resolved", json!({"type": "object", "properties": {
+                    "referral_id": {"type": "string"}, "person_id": {"type": "string"}}})),
+                    error_responses(&["400", "401", "403", "404", "409", "413", "415", "422"]))
+            }},
+            "/api/v1/persons/{id}": {"get": {
+                "operationId": "getPerson", "summary": "A person and the referrals about them the caller may see",
+                "parameters": [id_param("Person id")],
+                "responses": with(json_ok("200", "The person", json!({"$ref": "#/components/schemas/Person"})), error_responses(&["401", "404"]))
+            }},
+            "/api/v1/audit": {"get": {
+                "operationId": "personAccessLog", "summary": "Every use of a person's data, oldest first (auditors)",
+                "parameters": [
+                    {"name": "person", "in": "query", "required": true, "schema": {"type": "string", "maxLength": 64}},
+                    limit_param(), cursor_param()],
+                "responses": with(json_ok("200", "A page of the access log", json!({"type": "object", "required": ["items", "next_cursor"], "properties": {
+                    "items": {"type": "array", "items": {"$ref": "#/components/schemas/AccessLogEntry"}}, "next_cursor": nullable_string()}})),
+                    error_responses(&["400", "401", "403", "422"]))
+            }}
+        },
+        "components": {
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            "schemas": {
+                "Error": {"type": "object", "required": ["error"], "properties": {"error": {"type": "object",
+                    "required": ["code", "message", "fields"], "properties": {
+                        "code": {"type": "string"}, "message": {"type": "string"},
+                        "fields": {"type": "array", "items": {"type": "object", "properties": {
+                            "field": {"type": "string"}, "code": {"type": "string"}, "message": {"type": "string"}}}}}}}},
+                "Login": {"type": "object", "additionalProperties": false, "required": ["username", "password"], "properties": {
+                    "username": {"type": "string", "maxLength": 64}, "password": {"type": "string", "maxLength": 1024}}},
+                "Token": {"type": "object", "required": ["token"], "properties": {
+                    "token": {"type": "string"}, "token_type": {"type": "string"}, "expires_in": {"type": "integer"}}},
+                "Me": {"type": "object", "properties": {"username": {"type": "string"}, "display_name": {"type": "string"},
+                    "role": {"type": "string", "enum": ["admin", "coordinator", "member", "mentor", "analyst", "auditor"]},
+                    "agency_id": {"type": "string"}, "infohus_id": {"type": "string"}}},
+                "NewReferral": {"type": "object", "additionalProperties": false,
+                    "required": ["channel", "subject", "concern_category", "description"], "properties": {
+                    "channel": {"type": "string", "enum": ["professional", "citizen", "hotline", "police", "prison_probation", "other"]},
+                    "referrer": {"type": "object", "additionalProperties": false, "properties": {
+                        "name": {"type": "string", "maxLength": 200}, "organisation": {"type": "string", "maxLength": 200},
+                        "phone": {"type": "string", "maxLength": 32}, "email": {"type": "string", "format": "email", "maxLength": 254}}},
+                    "subject": {"type": "object", "additionalProperties": false, "required": ["name"], "properties": {
+                        "name": {"type": "string", "minLength": 1, "maxLength": 200},
+                        "cpr": {"type": "string", "pattern": "^[0-9]{6}-?[0-9]{4}$", "description": "First six digits a date (DDMMYY)"},
+                        "birth_date": {"type": "string", "format": "date"},
+                        "gender": {"type": "string", "enum": ["male", "female", "other", "unknown"]},
+                        "municipality": {"type": "string", "pattern": "^[0-9]{3,4}$"}}},
+                    "concern_category": {"type": "string", "enum": ["militant_islamism", "right_wing", "left_wing", "anti_authority", "hybrid", "misogyny", "conspiracy", "single_issue", "other", "unknown"],
+                        "description": "The configured taxonomy; these are the defaults"},
+                    "description": {"type": "string", "minLength": 1, "maxLength": 20000},
+                    "urgency": {"type": "string", "enum": ["normal", "urgent"], "default": "normal"}}},
+                "SuggestionDecision": {"type": "object", "additionalProperties": false, "required": ["decision"], "properties": {
+                    "decision": {"type": "string", "enum": ["link", "dismiss"]}}},
+                "Referral": {"type": "object", "required": ["id", "person_id", "status"], "properties": {
+                    "id": {"type": "string"}, "person_id": {"type": "string"},
+                    "status": {"type": "string"}, "channel": {"type": "string"}, "concern_category": {"type": "string"},
+                    "urgency": {"type": "string"}, "under_18": {"type": "boolean"}, "description": {"type": "string"},
+                    "subject": {"type": "object", "properties": {"name": {"type": "string"}, "birth_date": nullable_string(),
+                        "gender": nullable_string(), "municipality": nullable_string()}},
+                    "referrer": {"type": "object", "properties": {"name": nullable_string(), "organisation": nullable_string(),
+                        "phone": nullable_string(), "email": nullable_string()}},
+                    "submitted_by": {"type": "string"}, "submitted_by_agency": {"type": "string"},
+                    "received_at": {"type": "string", "format": "date-time"}, "updated_at": {"type": "string", "format": "date-time"},
+                    "suggested_person_id": nullable_string()}},
+                "Person": {"type": "object", "properties": {"id": {"type": "string"}, "name": {"type": "string"},
+                    "cpr": nullable_string(), "birth_date": nullable_string(), "gender": nullable_string(),
+                    "municipality": nullable_string(), "created_at": {"type": "string", "format": "date-time"},
+                    "referrals": {"type": "array", "items": {"$ref": "#/components/schemas/Referral"}}}},
+                "AccessLogEntry": {"type": "object", "required": ["at", "actor", "action"], "properties": {
+                    "seq": {"type": "integer"}, "at": {"type": "string", "format": "date-time"}, "actor": {"type": "string"},
+                    "actor_agency_id": {"type": "string"}, "actor_role": {"type": "string"},
+                    "action": {"type": "string", "enum": ["read", "create", "search", "change", "export", "delete"]},
+                    "object_type": {"type": "string"}, "object_id": {"type": "string"}, "person_id": nullable_string(),
+                    "purpose": {"type": "string"}, "criteria": {"type": "string"}}}
+            }
+        }
+    })
+}
+
+pub async fn document() -> Json<Value> {
+    Json(spec())
+}

@@ -1,0 +1,1051 @@
+//! The HTTP contract end to end: the real router against a real SQLite file, one fresh
+//! data dir per test. Each refused request is checked to have changed nothing.
+
+use axum::body::Body;
+use axum::http::{HeaderMap, Method, Request, StatusCode, header};
+use infohus_domain::{AgencyCode, AgencyKind, AgencyName, Clock, Password, Role, Username};
+use infohus_store::{Store, password, sqlite_url};
+use infohus_web::{AppState, Config, router};
+use serde_json::{Value, json};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, OnceLock};
+use time::OffsetDateTime;
+use time::macros::datetime;
+use tower::ServiceExt;
+
+const PASSWORD: &str = "et-godt-langt-kodeord";
+
+struct TestClock(Mutex<OffsetDateTime>);
+
+impl Clock for TestClock {
+    fn now(&self) -> OffsetDateTime {
+        *self.0.lock().unwrap()
+    }
+}
+
+/// Log lines of every test in this binary, to check that no personal data reaches them.
+fn captured_logs() -> &'static Arc<Mutex<Vec<u8>>> {
+    static LOGS: OnceLock<Arc<Mutex<Vec<u8>>>> = OnceLock::new();
+    LOGS.get_or_init(|| {
+        let logs = Arc::new(Mutex::new(Vec::new()));
+        let writer = logs.clone();
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter("debug")
+            .with_writer(move || CaptureWriter(writer.clone()))
+            .try_init();
+        logs
+    })
+}
+
+struct CaptureWriter(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for CaptureWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+struct App {
+    router: axum::Router,
+    clock: Arc<TestClock>,
+    dir: PathBuf,
+}
+
+impl Drop for App {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+struct Reply {
+    status: StatusCode,
+    headers: HeaderMap,
+    body: Vec<u8>,
+}
+
+impl Reply {
+    fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).unwrap_or(Value::Null)
+    }
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+    fn error_code(&self) -> String {
+        self.json()["error"]["code"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    }
+    fn field_names(&self) -> Vec<String> {
+        self.json()["error"]["fields"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|f| f["field"].as_str().unwrap_or_default().to_owned())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
+
+async fn spawn() -> App {
+    captured_logs();
+    let dir = std::env::temp_dir().join(format!("infohus-http-{}", uuid::Uuid::now_v7()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let clock = Arc::new(TestClock(Mutex::new(datetime!(2026-11-22 10:00 UTC))));
+    let now = clock.now();
+    let store = Store::open(&sqlite_url(&dir), &dir.join("keys"), now)
+        .await
+        .unwrap();
+    let infohus = store.default_infohus().await.unwrap();
+    for (code, kind) in [
+        ("KK", AgencyKind::Municipality),
+        ("POL", AgencyKind::Police),
+        ("PSY", AgencyKind::Psychiatry),
+    ] {
+        let name = AgencyName::parse(&format!("Myndighed {code}")).unwrap();
+        store
+            .add_agency(
+                &infohus,
+                &AgencyCode::parse(code).unwrap(),
+                &name,
+                kind,
+                now,
+            )
+            .await
+            .unwrap();
+    }
+    let hash = password::hash(&Password::parse(PASSWORD).unwrap()).unwrap();
+    for (name, agency, role) in [
+        ("koordinator", "KK", Role::Coordinator),
+        ("politi", "POL", Role::Member),
+        ("psykiatri", "PSY", Role::Member),
+        ("revisor", "KK", Role::Auditor),
+        ("analytiker", "KK", Role::Analyst),
+        ("admin", "KK", Role::Admin),
+        ("mentor", "KK", Role::Mentor),
+    ] {
+        store
+            .add_user(
+                &infohus,
+                &Username::parse(name).unwrap(),
+                name,
+                &AgencyCode::parse(agency).unwrap(),
+                role,
+                &hash,
+                now,
+            )
+            .await
+            .unwrap();
+    }
+    let state = AppState::new(store, clock.clone(), Config::default());
+    App {
+        router: router(state),
+        clock,
+        dir,
+    }
+}
+
+impl App {
+    async fn send(&self, request: Request<Body>) -> Reply {
+        let response = self.router.clone().oneshot(request).await.unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .unwrap()
+            .to_vec();
+        assert!(
+            status.as_u16() < 500,
+            "5xx for {status}: {}",
+            String::from_utf8_lossy(&body)
+        );
+        Reply {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    async fn call(
+        &self,
+        method: Method,
+        uri: &str,
+        token: Option<&str>,
+        body: Option<Vec<u8>>,
+    ) -> Reply {
+        let mut builder = Request::builder().method(method).uri(uri);
+        if let Some(token) = token {
+            builder = builder.header(header::AUTHORIZATION, format!("Bearer {token}"));
+        }
+        let request = match body {
+            Some(bytes) => builder
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(bytes)),
+            None => builder.body(Body::empty()),
+        };
+        self.send(request.unwrap()).await
+    }
+
+    async fn get(&self, uri: &str, token: &str) -> Reply {
+        self.call(Method::GET, uri, Some(token), None).await
+    }
+
+    async fn post(&self, uri: &str, token: Option<&str>, body: &Value) -> Reply {
+        self.call(
+            Method::POST,
+            uri,
+            token,
+            Some(serde_json::to_vec(body).unwrap()),
+        )
+        .await
+    }
+
+    async fn login(&self, username: &str) -> String {
+        let reply = self
+            .post(
+                "/api/v1/auth/login",
+                None,
+                &json!({"username": username, "password": PASSWORD}),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());
+        reply.json()["token"].as_str().unwrap().to_owned()
+    }
+
+    /// Row counts of every table a request could change.
+    async fn snapshot(&self) -> Vec<i64> {
+        let pool = sqlx::AnyPool::connect(&sqlite_url(&self.dir))
+            .await
+            .unwrap();
+        let mut counts = Vec::new();
+        for table in [
+            "persons",
+            "referrals",
+            "referral_agencies",
+            "access_log",
+            "users",
+            "agencies",
+        ] {
+            let row: (i64,) =
+                sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM {table}")))
+                    .fetch_one(&pool)
+                    .await
+                    .unwrap();
+            counts.push(row.0);
+        }
+        pool.close().await;
+        counts
+    }
+}
+
+fn example() -> Value {
+    json!({
+        "channel": "professional",
+        "referrer": {"name": "Lærer Hansen", "organisation": "Skole X", "phone": "+45 12345678", "email": "a@b.dk"},
+        "subject": {"name": "Navn Navnesen", "cpr": "0101051234", "birth_date": "2005-01-01", "gender": "male", "municipality": "0101"},
+        "concern_category": "right_wing",
+        "description": "Hvad er observeret …",
+        "urgency": "normal"
+    })
+}
+
+#[tokio::test]
+async fn the_contract_example_is_stored_and_equal_cprs_share_a_person() {
+    let app = spawn().await;
+    let token = app.login("koordinator").await;
+    let first = app
+        .post("/api/v1/referrals", Some(&token), &example())
+        .await;
+    assert_eq!(first.status, StatusCode::CREATED, "{}", first.text());
+    let first = first.json();
+    assert_eq!(first["status"], "received");
+    let id = first["id"].as_str().unwrap();
+    assert!(
+        id.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    );
+
+    let mut hyphen = example();
+    hyphen["subject"]["cpr"] = json!("010105-1234");
+    let second = app
+        .post("/api/v1/referrals", Some(&token), &hyphen)
+        .await
+        .json();
+    assert_eq!(first["person_id"], second["person_id"]);
+
+    let fetched = app.get(&format!("/api/v1/referrals/{id}"), &token).await;
+    assert_eq!(fetched.status, StatusCode::OK);
+    assert_eq!(fetched.json()["subject"]["name"], "Navn Navnesen");
+
+    let person = app
+        .get(
+            &format!("/api/v1/persons/{}", first["person_id"].as_str().unwrap()),
+            &token,
+        )
+        .await;
+    assert_eq!(person.json()["referrals"].as_array().unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn malformed_json_is_400_and_changes_nothing() {
+    let app = spawn().await;
+    let token = app.login("koordinator").await;
+    let before = app.snapshot().await;
+    for body in [
+        &b"{"[..],
+        b"not json",
+        b"{\"channel\": \"professional\",}",
+        b"",
+    ] {
+        let reply = app
+            .call(
+                Method::POST,
+                "/api/v1/referrals",
+                Some(&token),
+                Some(body.to_vec()),
+            )
+            .await;
+        assert_eq!(
+            reply.status,
+            StatusCode::BAD_REQUEST,
+            "{}",
+            String::from_utf8_lossy(body)
+        );
+        assert_eq!(reply.error_code(), "malformed");
+        assert!(reply.json()["error"]["message"].is_string());
+    }
+    assert_eq!(app.snapshot().await, before);
+}
+
+#[tokio::test]
+async fn invalid_fields_are_422_with_every_field_named_and_change_nothing() {
+    let app = spawn().await;
+    let token = app.login("koordinator").await;
+    let before = app.snapshot().await;
+
+    let reply = app
+        .post("/api/v1/referrals", Some(&token), &json!({}))
+        .await;
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        reply.field_names(),
+        ["channel", "concern_category", "description", "subject"]
+    );
+
+    let mut bad = example();
+    bad["subject"]["cpr"] = json!("3213051234");
+    bad["channel"] = json!("fax");
+    bad["urgency"] = json!("now");
+    let reply = app.post("/api/v1/referrals", Some(&token), &bad).await;
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(reply.field_names(), ["channel", "urgency", "subject.cpr"]);
+    assert!(
+        !reply.text().contains("3213051234"),
+        "no submitted value echoed"
+    );
+
+    for (parent, key) in [
+        ("", "extra"),
+        ("/subject", "nickname"),
+        ("/referrer", "fax"),
+    ] {
+        let mut body = example();
+        body.pointer_mut(parent)
+            .unwrap()
+            .as_object_mut()
+            .unwrap()
+            .insert(key.to_owned(), json!("x"));
+        let reply = app.post("/api/v1/referrals", Some(&token), &body).await;
+        assert_eq!(
+            reply.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{parent}/{key}"
+        );
+        assert_eq!(reply.error_code(), "invalid");
+        assert!(
+            reply.field_names()[0].starts_with(parent.trim_start_matches('/')),
+            "{:?}",
+            reply.field_names()
+        );
+    }
+
+    let mut wrong_type = example();
+    wrong_type["subject"]["name"] = json!(42);
+    let reply = app
+        .post("/api/v1/referrals", Some(&token), &wrong_type)
+        .await;
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(reply.field_names(), ["subject.name"]);
+
+    assert_eq!(app.snapshot().await, before);
+}
+
+#[tokio::test]
+async fn bodies_over_one_mebibyte_are_413_and_change_nothing() {
+    let app = spawn().await;
+    let token = app.login("koordinator").await;
+    let before = app.snapshot().await;
+    let mut big = example();
+    big["description"] = json!("x".repeat(1024 * 1024 + 10));
+    let reply = app.post("/api/v1/referrals", Some(&token), &big).await;
+    assert_eq!(reply.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(reply.error_code(), "too_large");
+
+    // Without a declared length the cap still holds.
+    let request = Request::builder()
+        .method(Method::POST)
+        .uri("/api/v1/referrals")
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from_stream(futures_like_stream(vec![
+            b' ';
+            2 * 1024 * 1024
+        ])))
+        .unwrap();
+    assert_eq!(
+        app.send(request).await.status,
+        StatusCode::PAYLOAD_TOO_LARGE
+    );
+    assert_eq!(app.snapshot().await, before);
+}
+
+/// A streamed body in 64 KiB chunks, which carries no Content-Length.
+fn futures_like_stream(bytes: Vec<u8>) -> IterStream<Result<axum::body::Bytes, std::io::Error>> {
+    let chunks: Vec<Result<axum::body::Bytes, std::io::Error>> = bytes
+        .chunks(64 * 1024)
+        .map(|c| Ok(axum::body::Bytes::copy_from_slice(c)))
+        .collect();
+    tokio_stream_iter(chunks)
+}
+
+fn tokio_stream_iter<T>(items: Vec<T>) -> IterStream<T> {
+    IterStream(items.into_iter())
+}
+
+struct IterStream<T>(std::vec::IntoIter<T>);
+
+impl<T: Unpin> futures_core::Stream for IterStream<T> {
+    type Item = T;
+    fn poll_next(
+        mut self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<T>> {
+        std::task::Poll::Ready(self.0.next())
+    }
+}
+
+#[tokio::test]
+async fn without_a_valid_token_every_endpoint_is_401() {
+    let app = spawn().await;
+    let before = app.snapshot().await;
+    for (method, uri) in [
+        (Method::GET, "/api/v1/referrals"),
+        (Method::POST, "/api/v1/referrals"),
+        (Method::GET, "/api/v1/referrals/abc"),
+        (Method::GET, "/api/v1/persons/abc"),
+        (Method::GET, "/api/v1/audit?person=abc"),
+        (Method::GET, "/api/v1/me"),
+    ] {
+        for token in [None, Some("not-a-token")] {
+            let body = (method == Method::POST).then(|| serde_json::to_vec(&example()).unwrap());
+            let reply = app.call(method.clone(), uri, token, body).await;
+            assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{method} {uri}");
+            assert_eq!(reply.error_code(), "unauthenticated");
+        }
+    }
+    let reply = app
+        .post(
+            "/api/v1/auth/login",
+            None,
+            &json!({"username": "koordinator", "password": "forkert-kodeord-123"}),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
+    let reply = app
+        .post(
+            "/api/v1/auth/login",
+            None,
+            &json!({"username": "ingen-bruger", "password": PASSWORD}),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(app.snapshot().await, before);
+}
+
+#[tokio::test]
+async fn repeated_failed_logins_are_rate_limited_even_for_the_right_password() {
+    let app = spawn().await;
+    for _ in 0..5 {
+        let reply = app
+            .post(
+                "/api/v1/auth/login",
+                None,
+                &json!({"username": "politi", "password": "forkert-kodeord-123"}),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
+    }
+    let reply = app
+        .post(
+            "/api/v1/auth/login",
+            None,
+            &json!({"username": "politi", "password": PASSWORD}),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(reply.error_code(), "rate_limited");
+    assert!(reply.headers.contains_key(header::RETRY_AFTER));
+    // Other accounts are unaffected, and the window passes.
+    app.login("koordinator").await;
+    *app.clock.0.lock().unwrap() += time::Duration::minutes(16);
+    app.login("politi").await;
+}
+
+#[tokio::test]
+async fn roles_without_intake_get_403_and_change_nothing() {
+    let app = spawn().await;
+    for role in ["analytiker", "revisor", "admin", "mentor"] {
+        let token = app.login(role).await;
+        let before = app.snapshot().await;
+        let reply = app
+            .post("/api/v1/referrals", Some(&token), &example())
+            .await;
+        assert_eq!(reply.status, StatusCode::FORBIDDEN, "{role}");
+        assert_eq!(reply.error_code(), "forbidden");
+        assert_eq!(app.snapshot().await, before);
+    }
+    let coordinator = app.login("koordinator").await;
+    let reply = app.get("/api/v1/audit?person=abc", &coordinator).await;
+    assert_eq!(reply.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn what_the_caller_may_not_see_is_404_whatever_the_id() {
+    let app = spawn().await;
+    let police = app.login("politi").await;
+    let psychiatry = app.login("psykiatri").await;
+    let analyst = app.login("analytiker").await;
+    let coordinator = app.login("koordinator").await;
+    let created = app
+        .post("/api/v1/referrals", Some(&police), &example())
+        .await
+        .json();
+    let id = created["id"].as_str().unwrap();
+    let person = created["person_id"].as_str().unwrap();
+
+    assert_eq!(
+        app.get(&format!("/api/v1/referrals/{id}"), &police)
+            .await
+            .status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        app.get(&format!("/api/v1/referrals/{id}"), &coordinator)
+            .await
+            .status,
+        StatusCode::OK
+    );
+    for token in [&psychiatry, &analyst] {
+        let reply = app.get(&format!("/api/v1/referrals/{id}"), token).await;
+        assert_eq!(reply.status, StatusCode::NOT_FOUND);
+        assert_eq!(reply.error_code(), "not_found");
+        assert_eq!(
+            app.get(&format!("/api/v1/persons/{person}"), token)
+                .await
+                .status,
+            StatusCode::NOT_FOUND
+        );
+    }
+    for odd in [
+        "x",
+        "0190f5c2-8e4b-7cc3-9b1e-2f7f6a1d9e01",
+        "%00",
+        "%E2%9C%93",
+        "a.b",
+        &"a".repeat(300),
+        "..%2F..%2Fetc",
+    ] {
+        let reply = app
+            .get(&format!("/api/v1/referrals/{odd}"), &coordinator)
+            .await;
+        assert_eq!(reply.status, StatusCode::NOT_FOUND, "{odd}");
+    }
+    let list = app.get("/api/v1/referrals", &analyst).await.json();
+    assert_eq!(list["items"], json!([]));
+    assert_eq!(list["next_cursor"], Value::Null);
+    let list = app.get("/api/v1/referrals", &psychiatry).await.json();
+    assert_eq!(list["items"], json!([]));
+}
+
+#[tokio::test]
+async fn limit_accepts_1_to_100_and_nothing_else() {
+    let app = spawn().await;
+    let token = app.login("koordinator").await;
+    for _ in 0..3 {
+        app.post("/api/v1/referrals", Some(&token), &example())
+            .await;
+    }
+    for ok in ["1", "2", "50", "99", "100"] {
+        let reply = app
+            .get(&format!("/api/v1/referrals?limit={ok}"), &token)
+            .await;
+        assert_eq!(reply.status, StatusCode::OK, "{ok}");
+        assert!(reply.json()["items"].as_array().unwrap().len() <= ok.parse::<usize>().unwrap());
+    }
+    for bad in ["0", "101", "-1", "abc", "1.5", "", "99999999999999999999"] {
+        let reply = app
+            .get(&format!("/api/v1/referrals?limit={bad}"), &token)
+            .await;
+        assert_eq!(
+            reply.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "limit={bad}"
+        );
+        assert_eq!(reply.field_names(), ["limit"]);
+    }
+    let reply = app.get("/api/v1/referrals?cursor=bogus", &token).await;
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+#[tokio::test]
+async fn paging_with_next_cursor_returns_every_referral_once() {
+    let app = spawn().await;
+    let token = app.login("koordinator").await;
+    let mut created = Vec::new();
+    for i in 0..7 {
+        let mut body = example();
+        body["subject"]["cpr"] = json!(format!("01010{i}1234"));
+        *app.clock.0.lock().unwrap() += time::Duration::seconds(1);
+        created.push(
+            app.post("/api/v1/referrals", Some(&token), &body)
+                .await
+                .json()["id"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        );
+    }
+    let mut seen = Vec::new();
+    let mut uri = "/api/v1/referrals?limit=3".to_owned();
+    loop {
+        let page = app.get(&uri, &token).await.json();
+        seen.extend(
+            page["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| r["id"].as_str().unwrap().to_owned()),
+        );
+        match page["next_cursor"].as_str() {
+            Some(cursor) => {
+                assert!(
+                    cursor
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+                );
+                uri = format!("/api/v1/referrals?limit=3&cursor={cursor}");
+            }
+            None => break,
+        }
+    }
+    created.reverse();
+    assert_eq!(seen, created, "newest first, each once");
+}
+
+#[tokio::test]
+async fn the_auditor_sees_every_use_of_a_persons_data_in_order() {
+    let app = spawn().await;
+    let coordinator = app.login("koordinator").await;
+    let auditor = app.login("revisor").await;
+    let created = app
+        .post("/api/v1/referrals", Some(&coordinator), &example())
+        .await
+        .json();
+    let person = created["person_id"].as_str().unwrap();
+    app.get(
+        &format!("/api/v1/referrals/{}", created["id"].as_str().unwrap()),
+        &coordinator,
+    )
+    .await;
+    app.get("/api/v1/referrals", &coordinator).await;
+
+    let log = app
+        .get(&format!("/api/v1/audit?person={person}"), &auditor)
+        .await;
+    assert_eq!(log.status, StatusCode::OK);
+    let items = log.json()["items"].as_array().unwrap().clone();
+    let actions: Vec<_> = items
+        .iter()
+        .map(|e| e["action"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(actions, ["create", "create", "read", "search"]);
+    assert!(
+        items
+            .iter()
+            .all(|e| e["actor"] == "koordinator" && e["at"].as_str().unwrap().ends_with('Z'))
+    );
+
+    let page = app
+        .get(&format!("/api/v1/audit?person={person}&limit=2"), &auditor)
+        .await
+        .json();
+    assert_eq!(page["items"].as_array().unwrap().len(), 2);
+    let cursor = page["next_cursor"].as_str().unwrap();
+    let rest = app
+        .get(
+            &format!("/api/v1/audit?person={person}&limit=2&cursor={cursor}"),
+            &auditor,
+        )
+        .await
+        .json();
+    assert_eq!(rest["items"][0]["action"], "read");
+
+    let unknown = app
+        .get("/api/v1/audit?person=nobody", &auditor)
+        .await
+        .json();
+    assert_eq!(unknown["items"], json!([]));
+    assert_eq!(
+        app.get("/api/v1/audit?person=x&limit=0", &auditor)
+            .await
+            .status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+}
+
+#[tokio::test]
+async fn sessions_end_on_logout_and_after_the_idle_timeout() {
+    let app = spawn().await;
+    let token = app.login("koordinator").await;
+    assert_eq!(app.get("/api/v1/me", &token).await.status, StatusCode::OK);
+    *app.clock.0.lock().unwrap() += time::Duration::minutes(29);
+    assert_eq!(
+        app.get("/api/v1/me", &token).await.status,
+        StatusCode::OK,
+        "activity keeps it alive"
+    );
+    *app.clock.0.lock().unwrap() += time::Duration::minutes(31);
+    assert_eq!(
+        app.get("/api/v1/me", &token).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+
+    let token = app.login("koordinator").await;
+    let reply = app
+        .call(Method::POST, "/api/v1/auth/logout", Some(&token), None)
+        .await;
+    assert_eq!(reply.status, StatusCode::NO_CONTENT);
+    assert_eq!(
+        app.get("/api/v1/me", &token).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+#[tokio::test]
+async fn the_openapi_document_describes_every_api_route() {
+    let app = spawn().await;
+    let reply = app
+        .call(Method::GET, "/api/v1/openapi.json", None, None)
+        .await;
+    assert_eq!(reply.status, StatusCode::OK);
+    let doc = reply.json();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+    let source = include_str!("../src/api.rs");
+    for piece in source.split(".route(\"").skip(1) {
+        let path = piece.split('"').next().unwrap();
+        assert!(
+            doc["paths"].get(path).is_some(),
+            "{path} missing from the OpenAPI document"
+        );
+    }
+}
+
+#[tokio::test]
+async fn unknown_paths_and_methods_get_json_errors() {
+    let app = spawn().await;
+    let reply = app.call(Method::GET, "/api/v1/nothing", None, None).await;
+    assert_eq!(reply.status, StatusCode::NOT_FOUND);
+    assert_eq!(reply.error_code(), "not_found");
+    let reply = app
+        .call(Method::DELETE, "/api/v1/referrals", None, None)
+        .await;
+    assert_eq!(reply.status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(
+        app.call(Method::GET, "/healthz", None, None).await.status,
+        StatusCode::OK
+    );
+}
+
+// ---- the web pages ---------------------------------------------------------------------
+
+fn set_cookie(reply: &Reply, name: &str) -> Option<String> {
+    reply
+        .headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with(&format!("{name}=")))
+        .map(|v| {
+            v.split(';')
+                .next()
+                .unwrap()
+                .split_once('=')
+                .unwrap()
+                .1
+                .to_owned()
+        })
+}
+
+fn hidden_csrf(html: &str) -> String {
+    let at = html.find("name=\"csrf\" value=\"").unwrap() + "name=\"csrf\" value=\"".len();
+    html[at..].split('"').next().unwrap().to_owned()
+}
+
+async fn form(app: &App, uri: &str, cookies: &str, fields: &[(&str, &str)]) -> Reply {
+    let body = serde_urlencoded::to_string(fields).unwrap();
+    let request = Request::builder()
+        .method(Method::POST)
+        .uri(uri)
+        .header(header::COOKIE, cookies)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(body))
+        .unwrap();
+    app.send(request).await
+}
+
+async fn page(app: &App, uri: &str, cookies: &str) -> Reply {
+    let request = Request::builder()
+        .uri(uri)
+        .header(header::COOKIE, cookies)
+        .body(Body::empty())
+        .unwrap();
+    app.send(request).await
+}
+
+async fn web_login(app: &App, username: &str) -> String {
+    let login = page(app, "/log-ind", "").await;
+    let pre = set_cookie(&login, "infohus_login_csrf").unwrap();
+    let csrf = hidden_csrf(&login.text());
+    let cookies = format!("infohus_login_csrf={pre}");
+    let reply = form(
+        app,
+        "/log-ind",
+        &cookies,
+        &[
+            ("csrf", &csrf),
+            ("username", username),
+            ("password", PASSWORD),
+        ],
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER);
+    format!(
+        "infohus_session={}",
+        set_cookie(&reply, "infohus_session").unwrap()
+    )
+}
+
+#[tokio::test]
+async fn pages_send_a_strict_csp_and_need_a_login() {
+    let app = spawn().await;
+    let login = page(&app, "/log-ind", "").await;
+    assert_eq!(login.status, StatusCode::OK);
+    let csp = login
+        .headers
+        .get(header::CONTENT_SECURITY_POLICY)
+        .unwrap()
+        .to_str()
+        .unwrap();
+    assert!(
+        csp.contains("default-src 'none'")
+            && csp.contains("script-src 'self'")
+            && !csp.contains("unsafe")
+    );
+    let html = login.text();
+    assert!(
+        html.contains("lang=\"da\"")
+            && html.contains("<label class=\"form-label\" for=\"username\">")
+    );
+    assert!(!html.contains("<script"), "works without JavaScript");
+    let cookie = login
+        .headers
+        .get(header::SET_COOKIE)
+        .unwrap()
+        .to_str()
+        .unwrap();
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"));
+
+    let inbox = page(&app, "/indbakke", "").await;
+    assert_eq!(inbox.status, StatusCode::SEE_OTHER);
+    assert_eq!(inbox.headers.get(header::LOCATION).unwrap(), "/log-ind");
+    let css = page(&app, "/static/dkfds/css/dkfds.min.css", "").await;
+    assert_eq!(css.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_login_form_without_its_csrf_token_is_refused() {
+    let app = spawn().await;
+    let login = page(&app, "/log-ind", "").await;
+    let pre = set_cookie(&login, "infohus_login_csrf").unwrap();
+    let reply = form(
+        &app,
+        "/log-ind",
+        &format!("infohus_login_csrf={pre}"),
+        &[
+            ("csrf", "forged"),
+            ("username", "koordinator"),
+            ("password", PASSWORD),
+        ],
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::FORBIDDEN);
+    assert!(set_cookie(&reply, "infohus_session").is_none());
+}
+
+#[tokio::test]
+async fn a_coordinator_registers_a_referral_through_the_web_form() {
+    let app = spawn().await;
+    let session = web_login(&app, "koordinator").await;
+    let new = page(&app, "/henvendelser/ny", &session).await;
+    assert_eq!(new.status, StatusCode::OK);
+    let html = new.text();
+    let csrf = hidden_csrf(&html);
+    for id in [
+        "f-channel",
+        "f-concern_category",
+        "f-description",
+        "f-subject-name",
+        "f-subject-cpr",
+    ] {
+        assert!(html.contains(&format!("for=\"{id}\"")), "label for {id}");
+    }
+
+    // Without the CSRF token nothing is stored.
+    let before = app.snapshot().await;
+    let reply = form(
+        &app,
+        "/henvendelser",
+        &session,
+        &[("channel", "hotline"), ("subject.name", "Åse Ørsted")],
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::FORBIDDEN);
+    assert_eq!(app.snapshot().await, before);
+
+    // Invalid fields come back with Danish messages next to the fields.
+    let reply = form(
+        &app,
+        "/henvendelser",
+        &session,
+        &[
+            ("csrf", &csrf),
+            ("channel", "hotline"),
+            ("subject.name", "Åse Ørsted"),
+            ("subject.cpr", "123"),
+        ],
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let html = reply.text();
+    assert!(html.contains("Der er problemer med formularen"));
+    assert!(html.contains("id=\"f-subject-cpr-error\""));
+    assert!(html.contains("aria-invalid=\"true\""));
+    assert!(html.contains("Åse Ørsted"), "typed values are kept");
+    assert_eq!(app.snapshot().await, before);
+
+    let reply = form(
+        &app,
+        "/henvendelser",
+        &session,
+        &[
+            ("csrf", &csrf),
+            ("channel", "hotline"),
+            ("concern_category", "conspiracy"),
+            ("urgency", "urgent"),
+            (
+                "description",
+                "Har delt opfordringer til vold i en lukket gruppe.",
+            ),
+            ("subject.name", "Åse Ørsted"),
+            ("subject.cpr", "150310-4321"),
+        ],
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER);
+    let location = reply
+        .headers
+        .get(header::LOCATION)
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        location.starts_with("/henvendelser/")
+            && !location.contains("4321")
+            && !location.contains("rsted")
+    );
+    let detail = page(&app, &location, &session).await;
+    assert_eq!(detail.status, StatusCode::OK);
+    let html = detail.text();
+    assert!(html.contains("Henvendelsen er registreret") && html.contains("Under 18 år"));
+
+    let inbox = page(&app, "/indbakke?urgency=urgent", &session).await;
+    assert!(inbox.text().contains("Åse Ørsted"));
+    let person_link = html
+        .split("href=\"/personer/")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
+    let person = page(&app, &format!("/personer/{person_link}"), &session).await;
+    assert!(person.text().contains("150310-4321"));
+
+    // Logging out ends the session for good.
+    let reply = form(&app, "/log-ud", &session, &[("csrf", &csrf)]).await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        page(&app, "/indbakke", &session).await.status,
+        StatusCode::SEE_OTHER
+    );
+}
+
+#[tokio::test]
+async fn no_personal_data_reaches_the_logs() {
+    let app = spawn().await;
+    let token = app.login("koordinator").await;
+    let mut body = example();
+    body["subject"]["name"] = json!("Xyzzy Hemmeligsen");
+    body["subject"]["cpr"] = json!("2902961235");
+    body["description"] = json!("Beskrivelse-som-aldrig-maa-logges");
+    let created = app.post("/api/v1/referrals", Some(&token), &body).await;
+    assert_eq!(created.status, StatusCode::CREATED);
+    body["subject"]["cpr"] = json!("9999999999");
+    app.post("/api/v1/referrals", Some(&token), &body).await;
+    app.get("/api/v1/referrals", &token).await;
+    let _ = app
+        .post(
+            "/api/v1/auth/login",
+            None,
+            &json!({"username": "koordinator", "password": "Xyzzy Hemmeligsen"}),
+        )
+        .await;
+    let logs = String::from_utf8_lossy(&captured_logs().lock().unwrap()).into_owned();
+    assert!(logs.contains("request"), "the capture works");
+    for secret in [
+        "Xyzzy",
+        "Hemmeligsen",
+        "2902961235",
+        "290296",
+        "9999999999",
+        "aldrig-maa-logges",
+    ] {
+        assert!(!logs.contains(secret), "{secret} leaked into the logs");
+    }
+}
