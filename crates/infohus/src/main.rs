@@ -14,7 +14,11 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 #[derive(Parser)]
-#[command(name = "infohus", version, about = "Case coordination for a Danish infohus")]
+#[command(
+    name = "infohus",
+    version,
+    about = "Case coordination for a Danish infohus"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -147,7 +151,10 @@ fn main() -> ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(runtime) => runtime,
         Err(error) => {
             eprintln!("error: cannot start the runtime: {error}");
@@ -165,7 +172,9 @@ fn main() -> ExitCode {
 
 impl Location {
     fn database_url(&self) -> String {
-        self.database_url.clone().unwrap_or_else(|| sqlite_url(&self.data_dir))
+        self.database_url
+            .clone()
+            .unwrap_or_else(|| sqlite_url(&self.data_dir))
     }
 
     fn keys_dir(&self) -> PathBuf {
@@ -181,8 +190,9 @@ impl Location {
     /// Opens (creating and migrating when needed) the database.
     async fn open(&self, clock: &dyn Clock) -> Result<Store> {
         if self.database_url.is_none() {
-            std::fs::create_dir_all(&self.data_dir)
-                .with_context(|| format!("cannot create the data dir {}", self.data_dir.display()))?;
+            std::fs::create_dir_all(&self.data_dir).with_context(|| {
+                format!("cannot create the data dir {}", self.data_dir.display())
+            })?;
         }
         Store::open(&self.database_url(), &self.keys_dir(), clock.now())
             .await
@@ -204,7 +214,9 @@ impl Location {
 
 /// The file of a `sqlite:` URL.
 fn sqlite_file(url: &str) -> Option<PathBuf> {
-    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
     let path = rest.split('?').next().unwrap_or(rest);
     (!path.is_empty()).then(|| PathBuf::from(path))
 }
@@ -212,7 +224,13 @@ fn sqlite_file(url: &str) -> Option<PathBuf> {
 async fn run(cli: Cli) -> Result<ExitCode> {
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     match cli.command {
-        Command::Serve { location, bind, idle_timeout_minutes, secure_cookies, demo } => {
+        Command::Serve {
+            location,
+            bind,
+            idle_timeout_minutes,
+            secure_cookies,
+            demo,
+        } => {
             let store = location.open(clock.as_ref()).await?;
             if demo && store.is_empty().await? {
                 let summary = demo::fill(&store, &default_demo(), clock.now()).await?;
@@ -230,16 +248,29 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             infohus_web::serve(listener, state, shutdown_signal()).await?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Agency { command: AgencyCommand::Add { location, code, name, kind } } => {
-            let code = AgencyCode::parse(&code)
-                .ok_or_else(|| anyhow!("invalid agency code: use 2-32 letters, digits, '-' or '_'"))?;
-            let name = AgencyName::parse(&name).ok_or_else(|| anyhow!("invalid agency name: 2-200 characters on one line"))?;
+        Command::Agency {
+            command:
+                AgencyCommand::Add {
+                    location,
+                    code,
+                    name,
+                    kind,
+                },
+        } => {
+            let code = AgencyCode::parse(&code).ok_or_else(|| {
+                anyhow!("invalid agency code: use 2-32 letters, digits, '-' or '_'")
+            })?;
+            let name = AgencyName::parse(&name)
+                .ok_or_else(|| anyhow!("invalid agency name: 2-200 characters on one line"))?;
             let kind = AgencyKind::parse(&kind).ok_or_else(|| {
                 anyhow!("invalid agency kind: use municipality, police, prison_probation, psychiatry or other")
             })?;
             let store = location.open(clock.as_ref()).await?;
             let infohus = store.default_infohus().await?;
-            match store.add_agency(&infohus, &code, &name, kind, clock.now()).await {
+            match store
+                .add_agency(&infohus, &code, &name, kind, clock.now())
+                .await
+            {
                 Ok(agency) => {
                     println!("agency {} created", agency.code);
                     Ok(ExitCode::SUCCESS)
@@ -248,21 +279,36 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 Err(error) => Err(error.into()),
             }
         }
-        Command::Agency { command: AgencyCommand::List { location } } => {
+        Command::Agency {
+            command: AgencyCommand::List { location },
+        } => {
             let store = location.open_existing(clock.as_ref()).await?;
             for agency in store.agencies(&store.default_infohus().await?).await? {
                 println!("{}\t{}\t{}", agency.code, agency.kind.as_str(), agency.name);
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::User { command: UserCommand::Add { location, username, agency, role, display_name, password_stdin: _ } } => {
+        Command::User {
+            command:
+                UserCommand::Add {
+                    location,
+                    username,
+                    agency,
+                    role,
+                    display_name,
+                    password_stdin: _,
+                },
+        } => {
             let username = Username::parse(&username).ok_or_else(|| {
-                anyhow!("invalid username: use 3-64 lowercase letters, digits, '.', '-', '_' or '@'")
+                anyhow!(
+                    "invalid username: use 3-64 lowercase letters, digits, '.', '-', '_' or '@'"
+                )
             })?;
             let role = Role::parse(&role).ok_or_else(|| {
                 anyhow!("invalid role: use admin, coordinator, member, mentor, analyst or auditor")
             })?;
-            let agency_code = AgencyCode::parse(&agency).ok_or_else(|| anyhow!("unknown agency {agency}"))?;
+            let agency_code =
+                AgencyCode::parse(&agency).ok_or_else(|| anyhow!("unknown agency {agency}"))?;
             let mut raw = String::new();
             std::io::stdin()
                 .take(4096)
@@ -274,7 +320,10 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 anyhow!("password too weak: it must have at least 12 characters (and at most 1024 bytes)")
             })?;
             let display_name = display_name.unwrap_or_else(|| username.as_str().to_owned());
-            if display_name.trim().is_empty() || display_name.chars().count() > 200 || display_name.chars().any(char::is_control) {
+            if display_name.trim().is_empty()
+                || display_name.chars().count() > 200
+                || display_name.chars().any(char::is_control)
+            {
                 bail!("invalid display name: 1-200 characters on one line");
             }
             let store = location.open(clock.as_ref()).await?;
@@ -282,31 +331,60 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             let hash = tokio::task::spawn_blocking(move || password::hash(&password))
                 .await?
                 .ok_or_else(|| anyhow!("cannot hash the password"))?;
-            match store.add_user(&infohus, &username, display_name.trim(), &agency_code, role, &hash, clock.now()).await {
+            match store
+                .add_user(
+                    &infohus,
+                    &username,
+                    display_name.trim(),
+                    &agency_code,
+                    role,
+                    &hash,
+                    clock.now(),
+                )
+                .await
+            {
                 Ok(()) => {
                     println!("user {username} created");
                     Ok(ExitCode::SUCCESS)
                 }
                 Err(StoreError::Conflict(_)) => bail!("user {username} already exists"),
-                Err(StoreError::Invalid(_)) => bail!("unknown agency {agency_code}: create it first with `infohus agency add`"),
+                Err(StoreError::Invalid(_)) => {
+                    bail!("unknown agency {agency_code}: create it first with `infohus agency add`")
+                }
                 Err(error) => Err(error.into()),
             }
         }
-        Command::User { command: UserCommand::List { location } } => {
+        Command::User {
+            command: UserCommand::List { location },
+        } => {
             let store = location.open_existing(clock.as_ref()).await?;
             for user in store.users(&store.default_infohus().await?).await? {
-                println!("{}\t{}\t{}\t{}", user.username, user.role, user.agency_code, user.display_name);
+                println!(
+                    "{}\t{}\t{}\t{}",
+                    user.username, user.role, user.agency_code, user.display_name
+                );
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Demo { location, seed, persons, referrals } => {
+        Command::Demo {
+            location,
+            seed,
+            persons,
+            referrals,
+        } => {
             let store = location.open(clock.as_ref()).await?;
-            let options = demo::DemoOptions { seed, persons: persons as usize, referrals: referrals as usize };
+            let options = demo::DemoOptions {
+                seed,
+                persons: persons as usize,
+                referrals: referrals as usize,
+            };
             let summary = demo::fill(&store, &options, clock.now()).await?;
             print_demo(&summary);
             Ok(ExitCode::SUCCESS)
         }
-        Command::Audit { command: AuditCommand::Verify { location } } => {
+        Command::Audit {
+            command: AuditCommand::Verify { location },
+        } => {
             let store = match location.open_existing(clock.as_ref()).await {
                 Ok(store) => store,
                 Err(error) => {
@@ -316,11 +394,17 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             };
             match store.verify_access_log().await {
                 Ok(Ok(report)) => {
-                    println!("access log intact: {} entries checked (head {} {})", report.entries, report.head_seq, report.head_hash);
+                    println!(
+                        "access log intact: {} entries checked (head {} {})",
+                        report.entries, report.head_seq, report.head_hash
+                    );
                     Ok(ExitCode::SUCCESS)
                 }
                 Ok(Err(failure)) => {
-                    println!("access log TAMPERED: first bad entry is #{} ({})", failure.seq, failure.reason);
+                    println!(
+                        "access log TAMPERED: first bad entry is #{} ({})",
+                        failure.seq, failure.reason
+                    );
                     Ok(ExitCode::from(1))
                 }
                 Err(error) => {
@@ -333,7 +417,11 @@ async fn run(cli: Cli) -> Result<ExitCode> {
 }
 
 fn default_demo() -> demo::DemoOptions {
-    demo::DemoOptions { seed: 2026, persons: 300, referrals: 500 }
+    demo::DemoOptions {
+        seed: 2026,
+        persons: 300,
+        referrals: 500,
+    }
 }
 
 fn print_demo(summary: &demo::DemoSummary) {
@@ -343,7 +431,13 @@ fn print_demo(summary: &demo::DemoSummary) {
     );
     println!("demo logins (username / password / role):");
     for login in &summary.logins {
-        println!("  {:<18} {:<32} {} ({})", login.username, login.password, login.role.as_str(), login.agency);
+        println!(
+            "  {:<18} {:<32} {} ({})",
+            login.username,
+            login.password,
+            login.role.as_str(),
+            login.agency
+        );
     }
 }
 

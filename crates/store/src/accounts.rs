@@ -81,6 +81,7 @@ impl Store {
     }
 
     /// Creates an account. `password_hash` comes from `password::hash`.
+    #[allow(clippy::too_many_arguments)] // each argument is a distinct, typed column
     pub async fn add_user(
         &self,
         infohus: &InfohusId,

@@ -175,10 +175,10 @@ async fn migrate(pool: &AnyPool, now: OffsetDateTime) -> Result<(), StoreError> 
         .iter()
         .map(|row| row.try_get::<i64, _>("version"))
         .collect::<Result<_, _>>()?;
-    if let Some(newest) = applied.last() {
-        if SQLITE_MIGRATIONS.iter().all(|m| m.version < *newest) {
-            return Err(StoreError::Corrupt("database is newer than this program"));
-        }
+    if let Some(newest) = applied.last()
+        && SQLITE_MIGRATIONS.iter().all(|m| m.version < *newest)
+    {
+        return Err(StoreError::Corrupt("database is newer than this program"));
     }
     for migration in SQLITE_MIGRATIONS
         .iter()

@@ -1,6 +1,8 @@
 //! Storage stories against a real SQLite file: intake and person matching, visibility,
 //! paging, and the access log's chain.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use infohus_domain::referral::{ReferrerInput, SubjectInput};
 use infohus_domain::{AgencyCode, AgencyKind, AgencyName, Password, ReferralInput, Role, Username};
 use infohus_store::{Actor, InboxFilter, InboxSort, Store, StoreError, password, sqlite_url};
@@ -262,7 +264,7 @@ async fn cursor_paging_visits_every_referral_once_in_every_sort() {
                 .inbox(&coordinator, &filter, cursor.as_deref(), 5, T0)
                 .await
                 .unwrap();
-            seen.extend(page.items.iter().map(|r| r.clone()));
+            seen.extend(page.items.iter().cloned());
             match page.next_cursor {
                 Some(next) => cursor = Some(next),
                 None => break,

@@ -317,10 +317,10 @@ pub fn inbox_filter(query: &QueryParams) -> Result<InboxFilter, ApiError> {
         }),
     };
     let concern_category = nonempty("concern_category").map(str::to_owned);
-    if let Some(category) = &concern_category {
-        if !infohus_domain::ids::is_id_shaped(category) {
-            errors.push("concern_category", "invalid_choice");
-        }
+    if let Some(category) = &concern_category
+        && !infohus_domain::ids::is_id_shaped(category)
+    {
+        errors.push("concern_category", "invalid_choice");
     }
     if !errors.is_empty() {
         return Err(ApiError::Invalid(errors));

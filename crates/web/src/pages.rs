@@ -652,8 +652,11 @@ struct ReferralFormPage {
     errors: Vec<ErrorLink>,
 }
 
-/// (name, kind, required, width, autocomplete) of every field, grouped by section.
-const FORM: &[(&str, &[(&str, &str, bool, &str, &str)])] = &[
+/// (name, input kind, required, width class, autocomplete) of one form field.
+type FieldSpec = (&'static str, &'static str, bool, &'static str, &'static str);
+
+/// Every field of the referral form, grouped by section.
+const FORM: &[(&str, &[FieldSpec])] = &[
     (
         "form.section_concern",
         &[

@@ -1,6 +1,8 @@
 //! The HTTP contract end to end: the real router against a real SQLite file, one fresh
 //! data dir per test. Each refused request is checked to have changed nothing.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use axum::body::Body;
 use axum::http::{HeaderMap, Method, Request, StatusCode, header};
 use infohus_domain::{AgencyCode, AgencyKind, AgencyName, Clock, Password, Role, Username};

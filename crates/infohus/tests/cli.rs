@@ -1,0 +1,312 @@
+//! The real `infohus` binary as CONTRACT.md drives it: agencies and users from the command
+//! line, `serve` on a free port, and `audit verify` catching a tampered access log.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_infohus");
+
+struct DataDir(PathBuf);
+
+impl DataDir {
+    fn new() -> Self {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos();
+        let dir = std::env::temp_dir().join(format!("infohus-cli-{}-{nanos}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        Self(dir)
+    }
+    fn path(&self) -> &str {
+        self.0.to_str().unwrap()
+    }
+}
+
+impl Drop for DataDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn run(args: &[&str], stdin: Option<&str>) -> Output {
+    let mut child = Command::new(BIN)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .env("INFOHUS_LOG", "warn")
+        .spawn()
+        .unwrap();
+    let mut input = child.stdin.take().unwrap();
+    if let Some(text) = stdin {
+        input.write_all(text.as_bytes()).unwrap();
+    }
+    drop(input);
+    child.wait_with_output().unwrap()
+}
+
+fn text(output: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+fn setup(dir: &DataDir) {
+    let out = run(
+        &[
+            "agency",
+            "add",
+            "--data-dir",
+            dir.path(),
+            "--code",
+            "KK",
+            "--name",
+            "Københavns Kommune",
+            "--kind",
+            "municipality",
+        ],
+        None,
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    let out = run(
+        &[
+            "user",
+            "add",
+            "--data-dir",
+            dir.path(),
+            "--username",
+            "koordinator",
+            "--agency",
+            "KK",
+            "--role",
+            "coordinator",
+            "--password-stdin",
+        ],
+        Some("et-godt-langt-kodeord\n"),
+    );
+    assert!(out.status.success(), "{}", text(&out));
+}
+
+#[test]
+fn user_add_explains_every_refusal() {
+    let dir = DataDir::new();
+    setup(&dir);
+    let user = |name: &str, agency: &str, role: &str, password: &str| {
+        run(
+            &[
+                "user",
+                "add",
+                "--data-dir",
+                dir.path(),
+                "--username",
+                name,
+                "--agency",
+                agency,
+                "--role",
+                role,
+                "--password-stdin",
+            ],
+            Some(password),
+        )
+    };
+    let cases = [
+        (
+            user("anne", "NOPE", "member", "et-godt-langt-kodeord"),
+            "unknown agency",
+        ),
+        (
+            user("anne", "KK", "boss", "et-godt-langt-kodeord"),
+            "invalid role",
+        ),
+        (
+            user("koordinator", "KK", "member", "et-godt-langt-kodeord"),
+            "already exists",
+        ),
+        (user("anne", "KK", "member", "kort-kode\n"), "too weak"),
+    ];
+    for (out, expected) in cases {
+        assert!(!out.status.success());
+        assert!(
+            text(&out).contains(expected),
+            "expected '{expected}' in: {}",
+            text(&out)
+        );
+    }
+    let out = run(
+        &[
+            "agency",
+            "add",
+            "--data-dir",
+            dir.path(),
+            "--code",
+            "KK",
+            "--name",
+            "Igen",
+            "--kind",
+            "municipality",
+        ],
+        None,
+    );
+    assert!(!out.status.success() && text(&out).contains("already exists"));
+    let out = run(
+        &[
+            "agency",
+            "add",
+            "--data-dir",
+            dir.path(),
+            "--code",
+            "X1",
+            "--name",
+            "Ukendt",
+            "--kind",
+            "army",
+        ],
+        None,
+    );
+    assert!(!out.status.success() && text(&out).contains("invalid agency kind"));
+}
+
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Starts `serve` on a free port and returns it with its address once it listens.
+fn serve(dir: &DataDir) -> (Server, String) {
+    let mut server = Server(
+        Command::new(BIN)
+            .args(["serve", "--data-dir", dir.path(), "--bind", "127.0.0.1:0"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let stdout = server.0.stdout.take().unwrap();
+    let mut lines = BufReader::new(stdout).lines();
+    let started = Instant::now();
+    loop {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "server did not start"
+        );
+        let line = lines.next().unwrap().unwrap();
+        if let Some(address) = line.strip_prefix("listening on http://") {
+            return (server, address.to_owned());
+        }
+    }
+}
+
+fn http(address: &str, request: &str) -> String {
+    let mut stream = TcpStream::connect(address).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(20)))
+        .unwrap();
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    response
+}
+
+fn post_json(address: &str, path: &str, token: Option<&str>, body: &str) -> String {
+    let auth = token
+        .map(|t| format!("Authorization: Bearer {t}\r\n"))
+        .unwrap_or_default();
+    http(
+        address,
+        &format!(
+            "POST {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\nContent-Type: application/json\r\n{auth}Content-Length: {}\r\n\r\n{body}",
+            body.len()
+        ),
+    )
+}
+
+fn json_field(response: &str, field: &str) -> String {
+    let key = format!("\"{field}\":\"");
+    let at = response.find(&key).unwrap() + key.len();
+    response[at..].split('"').next().unwrap().to_owned()
+}
+
+#[test]
+fn serve_answers_and_audit_verify_catches_tampering() {
+    let dir = DataDir::new();
+    setup(&dir);
+    {
+        let (_server, address) = serve(&dir);
+        let health = http(
+            &address,
+            &format!("GET /healthz HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n"),
+        );
+        assert!(health.starts_with("HTTP/1.1 200"), "{health}");
+        let login = post_json(
+            &address,
+            "/api/v1/auth/login",
+            None,
+            r#"{"username":"koordinator","password":"et-godt-langt-kodeord"}"#,
+        );
+        assert!(login.starts_with("HTTP/1.1 200"), "{login}");
+        let token = json_field(&login, "token");
+        for cpr in ["0101051234", "0202051234"] {
+            let body = format!(
+                r#"{{"channel":"hotline","subject":{{"name":"Navn Navnesen","cpr":"{cpr}"}},"concern_category":"other","description":"Observation"}}"#
+            );
+            let created = post_json(&address, "/api/v1/referrals", Some(&token), &body);
+            assert!(created.starts_with("HTTP/1.1 201"), "{created}");
+        }
+    }
+
+    let verify = run(&["audit", "verify", "--data-dir", dir.path()], None);
+    assert_eq!(verify.status.code(), Some(0), "{}", text(&verify));
+    assert!(
+        text(&verify).contains("4 entries checked"),
+        "{}",
+        text(&verify)
+    );
+
+    // Someone edits an entry directly in the SQLite file.
+    tamper(&dir.0.join("infohus.sqlite"));
+    let verify = run(&["audit", "verify", "--data-dir", dir.path()], None);
+    assert_eq!(verify.status.code(), Some(1), "{}", text(&verify));
+    assert!(text(&verify).contains("#2"), "{}", text(&verify));
+
+    let missing = DataDir::new();
+    let verify = run(
+        &[
+            "audit",
+            "verify",
+            "--data-dir",
+            &format!("{}/none", missing.path()),
+        ],
+        None,
+    );
+    assert_eq!(verify.status.code(), Some(2), "{}", text(&verify));
+}
+
+fn tamper(db: &Path) {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        sqlx::any::install_default_drivers();
+        let pool = sqlx::AnyPool::connect(&format!("sqlite://{}", db.display()))
+            .await
+            .unwrap();
+        sqlx::query("UPDATE access_log SET purpose = 'something else' WHERE seq = 2")
+            .execute(&pool)
+            .await
+            .unwrap();
+        pool.close().await;
+    });
+}
