@@ -232,55 +232,47 @@ impl Store {
         if !actor.viewer.may_read_access_log() {
             return Err(StoreError::Forbidden);
         }
-        let _gate = self.write_gate.lock().await;
-        let mut tx = self.pool.begin().await?;
-        let rows = sqlx::query(
-            "SELECT seq, at, actor_username, actor_agency_id, actor_role, action, object_type, object_id,
-                    person_id, purpose, criteria
-             FROM access_log WHERE person_id = $1 AND infohus_id = $2 AND seq > $3
-             ORDER BY seq LIMIT $4",
-        )
-        .bind(person.as_str())
-        .bind(actor.viewer.infohus.as_str())
-        .bind(after_seq.unwrap_or(0))
-        .bind(i64::from(limit) + 1)
-        .fetch_all(&mut *tx)
-        .await?;
-        let mut entries = rows
-            .iter()
-            .map(entry_from_row)
-            .collect::<Result<Vec<_>, _>>()?;
-        let more = entries.len() > limit as usize;
-        entries.truncate(limit as usize);
-        let criteria = format!(
-            "person={};after={}",
-            person.as_str(),
-            after_seq.unwrap_or(0)
-        );
-        append(
-            &mut tx,
-            &self.keys,
-            actor,
-            now,
-            &[LogEvent {
-                action: Action::Search,
-                object_type: "access_log",
-                object_id: person.as_str().to_owned(),
-                person_id: None,
-                purpose: "audit",
-                criteria,
-            }],
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(AccessLogPage {
-            next_after: if more {
-                entries.last().map(|e| e.seq)
-            } else {
-                None
-            },
-            entries,
+        let (keys, actor, person) = (self.keys.clone(), actor.clone(), person.as_str().to_owned());
+        self.write(move |conn| {
+            Box::pin(async move {
+                let rows = sqlx::query(
+                    "SELECT seq, at, actor_username, actor_agency_id, actor_role, action, object_type, object_id,
+                            person_id, purpose, criteria
+                     FROM access_log WHERE person_id = $1 AND infohus_id = $2 AND seq > $3
+                     ORDER BY seq LIMIT $4",
+                )
+                .bind(&person)
+                .bind(actor.viewer.infohus.as_str())
+                .bind(after_seq.unwrap_or(0))
+                .bind(i64::from(limit) + 1)
+                .fetch_all(&mut *conn)
+                .await?;
+                let mut entries = rows.iter().map(entry_from_row).collect::<Result<Vec<_>, _>>()?;
+                let more = entries.len() > limit as usize;
+                entries.truncate(limit as usize);
+                let criteria = format!("person={person};after={}", after_seq.unwrap_or(0));
+                append(
+                    conn,
+                    &keys,
+                    &actor,
+                    now,
+                    &[LogEvent {
+                        action: Action::Search,
+                        object_type: "access_log",
+                        object_id: person,
+                        person_id: None,
+                        purpose: "audit",
+                        criteria,
+                    }],
+                )
+                .await?;
+                Ok(AccessLogPage {
+                    next_after: if more { entries.last().map(|e| e.seq) } else { None },
+                    entries,
+                })
+            })
         })
+        .await
     }
 
     /// Recomputes the whole chain. `Ok` holds the count and head; `Err` names the first bad

@@ -32,32 +32,39 @@ impl Store {
         kind: AgencyKind,
         now: OffsetDateTime,
     ) -> Result<Agency, StoreError> {
-        let _gate = self.write_gate.lock().await;
-        let exists =
-            sqlx::query("SELECT 1 AS one FROM agencies WHERE infohus_id = $1 AND code = $2")
-                .bind(infohus.as_str())
-                .bind(code.as_str())
-                .fetch_optional(&self.pool)
-                .await?;
-        if exists.is_some() {
-            return Err(StoreError::Conflict("agency_exists"));
-        }
-        let id = new_id();
-        sqlx::query("INSERT INTO agencies (id, infohus_id, code, name, kind, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
-            .bind(&id)
-            .bind(infohus.as_str())
-            .bind(code.as_str())
-            .bind(name.as_str())
-            .bind(kind.as_str())
-            .bind(ts(now))
-            .execute(&self.pool)
-            .await?;
-        Ok(Agency {
-            id,
+        let agency = Agency {
+            id: new_id(),
             code: code.as_str().to_owned(),
             name: name.as_str().to_owned(),
             kind,
+        };
+        let (infohus, row) = (infohus.as_str().to_owned(), agency.clone());
+        self.write(move |conn| {
+            Box::pin(async move {
+                let exists = sqlx::query("SELECT 1 AS one FROM agencies WHERE infohus_id = $1 AND code = $2")
+                    .bind(&infohus)
+                    .bind(&row.code)
+                    .fetch_optional(&mut *conn)
+                    .await?;
+                if exists.is_some() {
+                    return Err(StoreError::Conflict("agency_exists"));
+                }
+                sqlx::query(
+                    "INSERT INTO agencies (id, infohus_id, code, name, kind, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+                )
+                .bind(row.id)
+                .bind(infohus)
+                .bind(row.code)
+                .bind(row.name)
+                .bind(row.kind.as_str())
+                .bind(ts(now))
+                .execute(&mut *conn)
+                .await?;
+                Ok(())
+            })
         })
+        .await?;
+        Ok(agency)
     }
 
     pub async fn agencies(&self, infohus: &InfohusId) -> Result<Vec<Agency>, StoreError> {
@@ -92,43 +99,51 @@ impl Store {
         password_hash: &str,
         now: OffsetDateTime,
     ) -> Result<(), StoreError> {
-        let _gate = self.write_gate.lock().await;
-        let agency_id: Option<String> =
-            sqlx::query("SELECT id FROM agencies WHERE infohus_id = $1 AND code = $2")
-                .bind(infohus.as_str())
-                .bind(agency.as_str())
-                .fetch_optional(&self.pool)
-                .await?
-                .map(|row| row.try_get("id"))
-                .transpose()?;
-        let Some(agency_id) = agency_id else {
-            return Err(StoreError::Invalid(FieldErrors::single(
-                "agency",
-                "unknown_agency",
-            )));
-        };
-        let exists = sqlx::query("SELECT 1 AS one FROM users WHERE username = $1")
-            .bind(username.as_str())
-            .fetch_optional(&self.pool)
-            .await?;
-        if exists.is_some() {
-            return Err(StoreError::Conflict("user_exists"));
-        }
-        sqlx::query(
-            "INSERT INTO users (id, infohus_id, agency_id, username, display_name, role, password_hash, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        )
-        .bind(new_id())
-        .bind(infohus.as_str())
-        .bind(agency_id)
-        .bind(username.as_str())
-        .bind(display_name)
-        .bind(role.as_str())
-        .bind(password_hash)
-        .bind(ts(now))
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+        let (infohus, username, display_name, agency, hash) = (
+            infohus.as_str().to_owned(),
+            username.as_str().to_owned(),
+            display_name.to_owned(),
+            agency.as_str().to_owned(),
+            password_hash.to_owned(),
+        );
+        self.write(move |conn| {
+            Box::pin(async move {
+                let agency_id: Option<String> =
+                    sqlx::query("SELECT id FROM agencies WHERE infohus_id = $1 AND code = $2")
+                        .bind(&infohus)
+                        .bind(&agency)
+                        .fetch_optional(&mut *conn)
+                        .await?
+                        .map(|row| row.try_get("id"))
+                        .transpose()?;
+                let Some(agency_id) = agency_id else {
+                    return Err(StoreError::Invalid(FieldErrors::single("agency", "unknown_agency")));
+                };
+                let exists = sqlx::query("SELECT 1 AS one FROM users WHERE username = $1")
+                    .bind(&username)
+                    .fetch_optional(&mut *conn)
+                    .await?;
+                if exists.is_some() {
+                    return Err(StoreError::Conflict("user_exists"));
+                }
+                sqlx::query(
+                    "INSERT INTO users (id, infohus_id, agency_id, username, display_name, role, password_hash, created_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                )
+                .bind(new_id())
+                .bind(infohus)
+                .bind(agency_id)
+                .bind(username)
+                .bind(display_name)
+                .bind(role.as_str())
+                .bind(hash)
+                .bind(ts(now))
+                .execute(&mut *conn)
+                .await?;
+                Ok(())
+            })
+        })
+        .await
     }
 
     pub async fn users(&self, infohus: &InfohusId) -> Result<Vec<UserSummary>, StoreError> {

@@ -3,10 +3,12 @@
 
 use crate::error::StoreError;
 use crate::keys::Keys;
+use crate::writer::{BoxFuture, WriteStats, Writer};
 use infohus_domain::InfohusId;
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
-use sqlx::{AnyPool, Executor, Row};
+use sqlx::{AnyConnection, AnyPool, Connection, Executor, Row};
 use std::path::Path;
+use std::sync::Arc;
 use std::sync::Once;
 use std::time::Duration;
 use time::OffsetDateTime;
@@ -15,11 +17,28 @@ use time::macros::format_description;
 
 /// The storage handle every other crate goes through.
 pub struct Store {
+    /// Readers of data that is not personal (sessions, agencies, settings) and `verify`.
     pub(crate) pool: AnyPool,
-    pub(crate) keys: Keys,
-    /// SQLite has one writer; taking turns here avoids busy retries and keeps the
-    /// access-log chain strictly ordered.
-    pub(crate) write_gate: tokio::sync::Mutex<()>,
+    pub(crate) keys: Arc<Keys>,
+    /// Every write, and every use of personal data (which writes its log entry), goes
+    /// through the one writer: strictly ordered log, one fsync per batch.
+    writer: Writer,
+    writer_task: std::sync::Mutex<Option<tokio::task::JoinHandle<()>>>,
+}
+
+/// Tuning of a store; the defaults suit production.
+#[derive(Debug, Clone, Copy)]
+pub struct StoreOptions {
+    /// Most write jobs sharing one commit. 1 turns group commit off (one fsync per job).
+    pub max_write_batch: usize,
+}
+
+impl Default for StoreOptions {
+    fn default() -> Self {
+        Self {
+            max_write_batch: 256,
+        }
+    }
 }
 
 impl std::fmt::Debug for Store {
@@ -83,6 +102,16 @@ impl Store {
         keys_dir: &Path,
         now: OffsetDateTime,
     ) -> Result<Self, StoreError> {
+        Self::open_with(database_url, keys_dir, now, StoreOptions::default()).await
+    }
+
+    /// `open` with tuning options (benchmarks compare group commit on and off).
+    pub async fn open_with(
+        database_url: &str,
+        keys_dir: &Path,
+        now: OffsetDateTime,
+        options: StoreOptions,
+    ) -> Result<Self, StoreError> {
         static DRIVERS: Once = Once::new();
         DRIVERS.call_once(install_default_drivers);
 
@@ -94,23 +123,19 @@ impl Store {
         let pool = AnyPoolOptions::new()
             .max_connections(8)
             .acquire_timeout(Duration::from_secs(10))
-            .after_connect(|conn, _meta| {
-                Box::pin(async move {
-                    conn.execute("PRAGMA journal_mode = WAL").await?;
-                    conn.execute("PRAGMA synchronous = FULL").await?;
-                    conn.execute("PRAGMA foreign_keys = ON").await?;
-                    conn.execute("PRAGMA busy_timeout = 10000").await?;
-                    Ok(())
-                })
-            })
+            .after_connect(|conn, _meta| Box::pin(async move { configure(conn).await }))
             .connect(database_url)
             .await?;
         migrate(&pool, now).await?;
-        let keys = check_keys(&pool, keys_dir).await?;
+        let keys = Arc::new(check_keys(&pool, keys_dir).await?);
+        let mut write_conn = AnyConnection::connect(database_url).await?;
+        configure(&mut write_conn).await?;
+        let (writer, task) = Writer::start(write_conn, options.max_write_batch);
         let store = Self {
             pool,
             keys,
-            write_gate: tokio::sync::Mutex::new(()),
+            writer,
+            writer_task: std::sync::Mutex::new(Some(task)),
         };
         store.ensure_infohus(now).await?;
         Ok(store)
@@ -121,8 +146,31 @@ impl Store {
         sqlx::query("SELECT 1").fetch_one(&self.pool).await.is_ok()
     }
 
+    /// Waits for queued writes, then closes every connection.
     pub async fn close(&self) {
+        self.writer.close();
+        let task = self.writer_task.lock().ok().and_then(|mut t| t.take());
+        if let Some(task) = task {
+            let _ = task.await;
+        }
         self.pool.close().await;
+    }
+
+    /// Runs `work` on the write connection inside a shared, group-committed transaction;
+    /// its result is returned once the transaction has committed.
+    pub(crate) async fn write<T, F>(&self, work: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: for<'c> FnOnce(&'c mut AnyConnection) -> BoxFuture<'c, Result<T, StoreError>>
+            + Send
+            + 'static,
+    {
+        self.writer.submit(work).await
+    }
+
+    /// How many commits the writer made for how many write jobs.
+    pub fn write_stats(&self) -> &WriteStats {
+        &self.writer.stats
     }
 
     /// The infohus of a fresh installation (one per data dir until many are supported).
@@ -143,31 +191,49 @@ impl Store {
     }
 
     pub async fn rename_infohus(&self, id: &InfohusId, name: &str) -> Result<(), StoreError> {
-        let _gate = self.write_gate.lock().await;
-        sqlx::query("UPDATE infohuse SET name = $1 WHERE id = $2")
-            .bind(name)
-            .bind(id.as_str())
-            .execute(&self.pool)
-            .await?;
-        Ok(())
+        let (id, name) = (id.as_str().to_owned(), name.to_owned());
+        self.write(move |conn| {
+            Box::pin(async move {
+                sqlx::query("UPDATE infohuse SET name = $1 WHERE id = $2")
+                    .bind(name)
+                    .bind(id)
+                    .execute(conn)
+                    .await?;
+                Ok(())
+            })
+        })
+        .await
     }
 
     async fn ensure_infohus(&self, now: OffsetDateTime) -> Result<(), StoreError> {
-        let _gate = self.write_gate.lock().await;
-        let count: i64 = sqlx::query("SELECT COUNT(*) AS n FROM infohuse")
-            .fetch_one(&self.pool)
-            .await?
-            .try_get("n")?;
-        if count == 0 {
-            sqlx::query("INSERT INTO infohuse (id, name, created_at) VALUES ($1, $2, $3)")
-                .bind(new_id())
-                .bind("Infohus")
-                .bind(ts(now))
-                .execute(&self.pool)
-                .await?;
-        }
-        Ok(())
+        self.write(move |conn| {
+            Box::pin(async move {
+                let count: i64 = sqlx::query("SELECT COUNT(*) AS n FROM infohuse")
+                    .fetch_one(&mut *conn)
+                    .await?
+                    .try_get("n")?;
+                if count == 0 {
+                    sqlx::query("INSERT INTO infohuse (id, name, created_at) VALUES ($1, $2, $3)")
+                        .bind(new_id())
+                        .bind("Infohus")
+                        .bind(ts(now))
+                        .execute(&mut *conn)
+                        .await?;
+                }
+                Ok(())
+            })
+        })
+        .await
     }
+}
+
+/// Per-connection settings: WAL, full fsync on commit, foreign keys, waiting on locks.
+async fn configure(conn: &mut AnyConnection) -> Result<(), sqlx::Error> {
+    conn.execute("PRAGMA journal_mode = WAL").await?;
+    conn.execute("PRAGMA synchronous = FULL").await?;
+    conn.execute("PRAGMA foreign_keys = ON").await?;
+    conn.execute("PRAGMA busy_timeout = 10000").await?;
+    Ok(())
 }
 
 async fn migrate(pool: &AnyPool, now: OffsetDateTime) -> Result<(), StoreError> {

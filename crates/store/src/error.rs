@@ -23,6 +23,9 @@ pub enum StoreError {
     Corrupt(&'static str),
     #[error("io: {0}")]
     Io(#[from] std::io::Error),
+    /// The write was not committed (its batch failed, or the store is closing).
+    #[error("the write was not committed")]
+    NotCommitted,
 }
 
 impl StoreError {
@@ -36,6 +39,7 @@ impl StoreError {
             StoreError::Database(_) => "database",
             StoreError::Corrupt(_) => "corrupt",
             StoreError::Io(_) => "io",
+            StoreError::NotCommitted => "not_committed",
         }
     }
 }

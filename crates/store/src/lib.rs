@@ -10,11 +10,13 @@ mod keys;
 pub mod password;
 mod referrals;
 mod sessions;
+mod writer;
 
 pub use access_log::{AccessLogEntry, AccessLogPage, Action, VerifyFailure, VerifyReport};
 pub use accounts::{Agency, UserSummary};
-pub use db::{Store, sqlite_url};
+pub use db::{Store, StoreOptions, sqlite_url};
 pub use error::StoreError;
 pub use keys::Keys;
 pub use referrals::{InboxFilter, InboxPage, InboxSort, PersonView, ReferralSummary, ReferralView};
 pub use sessions::{Actor, SessionKind, SessionToken};
+pub use writer::WriteStats;

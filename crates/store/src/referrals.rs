@@ -5,6 +5,7 @@
 use crate::access_log::{Action, LogEvent, append};
 use crate::db::{Store, new_id, parse_ts, ts};
 use crate::error::StoreError;
+use crate::keys::Keys;
 use crate::sessions::Actor;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -310,6 +311,19 @@ fn normalised_name(name: &str) -> String {
         .to_lowercase()
 }
 
+fn match_index(keys: &Keys, subject: &Subject) -> Option<String> {
+    subject.birth_date.map(|born| {
+        keys.blind_index(
+            "name+birth_date",
+            &format!(
+                "{}|{}",
+                normalised_name(subject.name.expose()),
+                date_text(Some(born)).unwrap_or_default()
+            ),
+        )
+    })
+}
+
 impl Store {
     /// The active concern categories, in display order.
     pub async fn concern_categories(&self) -> Result<Vec<String>, StoreError> {
@@ -323,23 +337,11 @@ impl Store {
             .collect()
     }
 
-    fn match_index(&self, subject: &Subject) -> Option<String> {
-        subject.birth_date.map(|born| {
-            self.keys.blind_index(
-                "name+birth_date",
-                &format!(
-                    "{}|{}",
-                    normalised_name(subject.name.expose()),
-                    date_text(Some(born)).unwrap_or_default()
-                ),
-            )
-        })
-    }
-
     /// Registers a referral: links it to the person with the same CPR, or creates the
     /// person; a same-name-and-birth-date match is only recorded as a suggestion.
-    pub async fn create_referral(
-        &self,
+    async fn create_referral_in(
+        tx: &mut AnyConnection,
+        keys: &Keys,
         actor: &Actor,
         referral: NewReferral,
         now: OffsetDateTime,
@@ -348,8 +350,6 @@ impl Store {
             return Err(StoreError::Forbidden);
         }
         let infohus = actor.viewer.infohus.as_str();
-        let _gate = self.write_gate.lock().await;
-        let mut tx = self.pool.begin().await?;
 
         let category_known =
             sqlx::query("SELECT 1 AS one FROM concern_categories WHERE code = $1 AND active = 1")
@@ -367,8 +367,8 @@ impl Store {
         let cpr_index = subject
             .cpr
             .as_ref()
-            .map(|c| self.keys.blind_index("cpr", &c.compact()));
-        let match_index = self.match_index(subject);
+            .map(|c| keys.blind_index("cpr", &c.compact()));
+        let match_index = match_index(keys, subject);
         let existing: Option<String> = match &cpr_index {
             Some(index) => {
                 sqlx::query("SELECT id FROM persons WHERE infohus_id = $1 AND cpr_index = $2")
@@ -524,7 +524,7 @@ impl Store {
             purpose: "intake",
             criteria: String::new(),
         });
-        append(&mut tx, &self.keys, actor, now, &events).await?;
+        append(&mut *tx, keys, actor, now, &events).await?;
 
         let mut sql = Sql::default();
         sql.push("SELECT ")
@@ -532,12 +532,11 @@ impl Store {
             .push(REFERRAL_FROM)
             .push(" WHERE r.id = ")
             .text(&id);
-        let rows = sql.fetch_all(&mut tx).await?;
+        let rows = sql.fetch_all(&mut *tx).await?;
         let row = rows
             .first()
             .ok_or(StoreError::Corrupt("referral vanished"))?;
         let view = referral_from_row(row, actor.viewer.may_link_persons())?;
-        tx.commit().await?;
         Ok(view)
     }
 
@@ -559,7 +558,6 @@ impl Store {
 
     /// Whether the actor may see the referral in `row`, decided by the domain policy.
     async fn admits(
-        &self,
         conn: &mut AnyConnection,
         actor: &Actor,
         row: &AnyRow,
@@ -582,31 +580,30 @@ impl Store {
     }
 
     /// One referral, or `NotFound` when it does not exist or the actor may not see it.
-    pub async fn referral(
-        &self,
+    async fn referral_in(
+        tx: &mut AnyConnection,
+        keys: &Keys,
         actor: &Actor,
         id: &ReferralId,
         now: OffsetDateTime,
     ) -> Result<ReferralView, StoreError> {
-        let _gate = self.write_gate.lock().await;
-        let mut tx = self.pool.begin().await?;
         let mut sql = Sql::default();
         sql.push("SELECT ")
             .push(REFERRAL_COLUMNS)
             .push(REFERRAL_FROM)
             .push(" WHERE r.id = ")
             .text(id.as_str());
-        let rows = sql.fetch_all(&mut tx).await?;
+        let rows = sql.fetch_all(&mut *tx).await?;
         let Some(row) = rows.first() else {
             return Err(StoreError::NotFound);
         };
-        if !self.admits(&mut tx, actor, row).await? {
+        if !Self::admits(&mut *tx, actor, row).await? {
             return Err(StoreError::NotFound);
         }
         let view = referral_from_row(row, actor.viewer.may_link_persons())?;
         append(
-            &mut tx,
-            &self.keys,
+            &mut *tx,
+            keys,
             actor,
             now,
             &[LogEvent {
@@ -619,14 +616,14 @@ impl Store {
             }],
         )
         .await?;
-        tx.commit().await?;
         Ok(view)
     }
 
     /// A page of the referrals the actor may see. Logs one `search` entry per person shown.
     /// `cursor` comes from a previous page; a cursor that is not one is `Invalid`.
-    pub async fn inbox(
-        &self,
+    async fn inbox_in(
+        tx: &mut AnyConnection,
+        keys: &Keys,
         actor: &Actor,
         filter: &InboxFilter,
         cursor: Option<&str>,
@@ -693,10 +690,7 @@ impl Store {
             InboxSort::UrgentFirst => " ORDER BY r.urgency_rank ASC, r.received_at DESC, r.id DESC",
         });
         sql.push(" LIMIT ").arg(Arg::Int(i64::from(limit) + 1));
-
-        let _gate = self.write_gate.lock().await;
-        let mut tx = self.pool.begin().await?;
-        let rows = sql.fetch_all(&mut tx).await?;
+        let rows = sql.fetch_all(&mut *tx).await?;
         let more = rows.len() > limit as usize;
         let mut items = Vec::with_capacity(rows.len().min(limit as usize));
         let mut last = None;
@@ -751,15 +745,15 @@ impl Store {
                 criteria: criteria.clone(),
             })
             .collect();
-        append(&mut tx, &self.keys, actor, now, &events).await?;
-        tx.commit().await?;
+        append(&mut *tx, keys, actor, now, &events).await?;
         Ok(InboxPage { items, next_cursor })
     }
 
     /// A person with the referrals about them that the actor may see. `NotFound` unless
     /// the actor may see at least one of them.
-    pub async fn person(
-        &self,
+    async fn person_in(
+        tx: &mut AnyConnection,
+        keys: &Keys,
         actor: &Actor,
         id: &PersonId,
         now: OffsetDateTime,
@@ -768,8 +762,6 @@ impl Store {
         if scope == ReferralScope::Nothing {
             return Err(StoreError::NotFound);
         }
-        let _gate = self.write_gate.lock().await;
-        let mut tx = self.pool.begin().await?;
         let person = sqlx::query(
             "SELECT id, name, cpr, birth_date, gender, municipality, created_at FROM persons
              WHERE id = $1 AND infohus_id = $2",
@@ -789,10 +781,10 @@ impl Store {
             .push(" WHERE r.person_id = ")
             .text(id.as_str())
             .push(" ORDER BY r.received_at DESC, r.id DESC");
-        let rows = sql.fetch_all(&mut tx).await?;
+        let rows = sql.fetch_all(&mut *tx).await?;
         let mut referrals = Vec::new();
         for row in &rows {
-            if self.admits(&mut tx, actor, row).await? {
+            if Self::admits(&mut *tx, actor, row).await? {
                 referrals.push(referral_from_row(row, actor.viewer.may_link_persons())?);
             }
         }
@@ -815,8 +807,8 @@ impl Store {
             referrals,
         };
         append(
-            &mut tx,
-            &self.keys,
+            &mut *tx,
+            keys,
             actor,
             now,
             &[LogEvent {
@@ -829,8 +821,107 @@ impl Store {
             }],
         )
         .await?;
-        tx.commit().await?;
         Ok(view)
+    }
+
+    /// Accepts the suggested match of a referral (coordinators): the referral moves to the
+    /// suggested person; the person created at intake is removed when nothing else is theirs.
+    /// Registers a referral: links it to the person with the same CPR, or creates the
+    /// person; a same-name-and-birth-date match is only recorded as a suggestion.
+    pub async fn create_referral(
+        &self,
+        actor: &Actor,
+        referral: NewReferral,
+        now: OffsetDateTime,
+    ) -> Result<ReferralView, StoreError> {
+        if !actor.viewer.may_submit_referral() {
+            return Err(StoreError::Forbidden);
+        }
+        let (keys, actor) = (self.keys.clone(), actor.clone());
+        self.write(move |conn| {
+            Box::pin(
+                async move { Self::create_referral_in(conn, &keys, &actor, referral, now).await },
+            )
+        })
+        .await
+    }
+
+    /// One referral, or `NotFound` when it does not exist or the actor may not see it.
+    pub async fn referral(
+        &self,
+        actor: &Actor,
+        id: &ReferralId,
+        now: OffsetDateTime,
+    ) -> Result<ReferralView, StoreError> {
+        let (keys, actor, id) = (self.keys.clone(), actor.clone(), id.clone());
+        self.write(move |conn| {
+            Box::pin(async move { Self::referral_in(conn, &keys, &actor, &id, now).await })
+        })
+        .await
+    }
+
+    /// A page of the referrals the actor may see. Logs one `search` entry per person shown.
+    /// `cursor` comes from a previous page; a cursor that is not one is `Invalid`.
+    pub async fn inbox(
+        &self,
+        actor: &Actor,
+        filter: &InboxFilter,
+        cursor: Option<&str>,
+        limit: u32,
+        now: OffsetDateTime,
+    ) -> Result<InboxPage, StoreError> {
+        if actor.viewer.referral_scope() == ReferralScope::Nothing {
+            return Ok(InboxPage {
+                items: Vec::new(),
+                next_cursor: None,
+            });
+        }
+        let (keys, actor, filter, cursor) = (
+            self.keys.clone(),
+            actor.clone(),
+            filter.clone(),
+            cursor.map(str::to_owned),
+        );
+        self.write(move |conn| {
+            Box::pin(async move {
+                Self::inbox_in(conn, &keys, &actor, &filter, cursor.as_deref(), limit, now).await
+            })
+        })
+        .await
+    }
+
+    /// A person with the referrals about them that the actor may see. `NotFound` unless
+    /// the actor may see at least one of them.
+    pub async fn person(
+        &self,
+        actor: &Actor,
+        id: &PersonId,
+        now: OffsetDateTime,
+    ) -> Result<PersonView, StoreError> {
+        if actor.viewer.referral_scope() == ReferralScope::Nothing {
+            return Err(StoreError::NotFound);
+        }
+        let (keys, actor, id) = (self.keys.clone(), actor.clone(), id.clone());
+        self.write(move |conn| {
+            Box::pin(async move { Self::person_in(conn, &keys, &actor, &id, now).await })
+        })
+        .await
+    }
+
+    async fn resolve_suggestion(
+        &self,
+        actor: &Actor,
+        referral: &ReferralId,
+        accept: bool,
+        now: OffsetDateTime,
+    ) -> Result<PersonId, StoreError> {
+        let (keys, actor, referral) = (self.keys.clone(), actor.clone(), referral.clone());
+        self.write(move |conn| {
+            Box::pin(async move {
+                Self::resolve_suggestion_in(conn, &keys, &actor, &referral, accept, now).await
+            })
+        })
+        .await
     }
 
     /// Accepts the suggested match of a referral (coordinators): the referral moves to the
@@ -854,26 +945,25 @@ impl Store {
         self.resolve_suggestion(actor, referral, false, now).await
     }
 
-    async fn resolve_suggestion(
-        &self,
+    async fn resolve_suggestion_in(
+        tx: &mut AnyConnection,
+        keys: &Keys,
         actor: &Actor,
         referral: &ReferralId,
         accept: bool,
         now: OffsetDateTime,
     ) -> Result<PersonId, StoreError> {
-        let _gate = self.write_gate.lock().await;
-        let mut tx = self.pool.begin().await?;
         let mut sql = Sql::default();
         sql.push("SELECT ")
             .push(REFERRAL_COLUMNS)
             .push(REFERRAL_FROM)
             .push(" WHERE r.id = ")
             .text(referral.as_str());
-        let rows = sql.fetch_all(&mut tx).await?;
+        let rows = sql.fetch_all(&mut *tx).await?;
         let Some(row) = rows.first() else {
             return Err(StoreError::NotFound);
         };
-        if !self.admits(&mut tx, actor, row).await? {
+        if !Self::admits(&mut *tx, actor, row).await? {
             return Err(StoreError::NotFound);
         }
         if !actor.viewer.may_link_persons() {
@@ -937,8 +1027,7 @@ impl Store {
             });
             own
         };
-        append(&mut tx, &self.keys, actor, now, &events).await?;
-        tx.commit().await?;
+        append(&mut *tx, keys, actor, now, &events).await?;
         PersonId::parse(&result).ok_or(StoreError::Corrupt("person id"))
     }
 }

@@ -111,18 +111,29 @@ impl Store {
             token: random_token(),
             csrf: random_token(),
         };
-        let _gate = self.write_gate.lock().await;
-        sqlx::query(
-            "INSERT INTO sessions (token_hash, user_id, kind, csrf_token, created_at, last_seen_at)
-             VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(token_hash(&token.token))
-        .bind(user.as_str())
-        .bind(kind.as_str())
-        .bind(&token.csrf)
-        .bind(ts(now))
-        .bind(ts(now))
-        .execute(&self.pool)
+        let (hash, user, kind, csrf) = (
+            token_hash(&token.token),
+            user.as_str().to_owned(),
+            kind.as_str(),
+            token.csrf.clone(),
+        );
+        self.write(move |conn| {
+            Box::pin(async move {
+                sqlx::query(
+                    "INSERT INTO sessions (token_hash, user_id, kind, csrf_token, created_at, last_seen_at)
+                     VALUES ($1, $2, $3, $4, $5, $6)",
+                )
+                .bind(hash)
+                .bind(user)
+                .bind(kind)
+                .bind(csrf)
+                .bind(ts(now))
+                .bind(ts(now))
+                .execute(conn)
+                .await?;
+                Ok(())
+            })
+        })
         .await?;
         Ok(token)
     }
@@ -157,13 +168,17 @@ impl Store {
             return Ok(None);
         }
         if now - last_seen > TOUCH_INTERVAL {
-            let _gate = self.write_gate.lock().await;
-            sqlx::query(
-                "UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2 AND ended_at IS NULL",
-            )
-            .bind(ts(now))
-            .bind(&hash)
-            .execute(&self.pool)
+            let hash = hash.clone();
+            self.write(move |conn| {
+                Box::pin(async move {
+                    sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2 AND ended_at IS NULL")
+                        .bind(ts(now))
+                        .bind(hash)
+                        .execute(conn)
+                        .await?;
+                    Ok(())
+                })
+            })
             .await?;
         }
         let csrf: String = row.try_get("csrf_token")?;
@@ -172,13 +187,20 @@ impl Store {
 
     /// Ends a session for good; later use of the token fails.
     pub async fn end_session(&self, token: &str, now: OffsetDateTime) -> Result<(), StoreError> {
-        let _gate = self.write_gate.lock().await;
-        sqlx::query("UPDATE sessions SET ended_at = $1 WHERE token_hash = $2 AND ended_at IS NULL")
-            .bind(ts(now))
-            .bind(token_hash(token))
-            .execute(&self.pool)
-            .await?;
-        Ok(())
+        let hash = token_hash(token);
+        self.write(move |conn| {
+            Box::pin(async move {
+                sqlx::query(
+                    "UPDATE sessions SET ended_at = $1 WHERE token_hash = $2 AND ended_at IS NULL",
+                )
+                .bind(ts(now))
+                .bind(hash)
+                .execute(conn)
+                .await?;
+                Ok(())
+            })
+        })
+        .await
     }
 
     /// The id and password hash of an enabled account, for login.

@@ -1,0 +1,182 @@
+//! Group commit: one task owns the write connection and runs queued write jobs, each in its
+//! own savepoint, inside one shared transaction per batch: many accesses, one fsync.
+//! A job's result is released only after its batch has committed.
+
+use crate::error::StoreError;
+use sqlx::{AnyConnection, Connection, Executor};
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use tokio::sync::{mpsc, oneshot};
+
+pub(crate) type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// A unit of work on the write connection. `run` reports success; `finish` hands the
+/// result over once the batch's fate is known.
+trait Job: Send {
+    fn run<'c>(&'c mut self, conn: &'c mut AnyConnection) -> BoxFuture<'c, bool>;
+    fn finish(self: Box<Self>, committed: bool);
+}
+
+struct TypedJob<T, F> {
+    work: Option<F>,
+    outcome: Option<Result<T, StoreError>>,
+    reply: Option<oneshot::Sender<Result<T, StoreError>>>,
+}
+
+impl<T, F> Job for TypedJob<T, F>
+where
+    T: Send + 'static,
+    F: for<'c> FnOnce(&'c mut AnyConnection) -> BoxFuture<'c, Result<T, StoreError>>
+        + Send
+        + 'static,
+{
+    fn run<'c>(&'c mut self, conn: &'c mut AnyConnection) -> BoxFuture<'c, bool> {
+        Box::pin(async move {
+            let Some(work) = self.work.take() else {
+                return false;
+            };
+            let outcome = work(conn).await;
+            let ok = outcome.is_ok();
+            self.outcome = Some(outcome);
+            ok
+        })
+    }
+
+    fn finish(mut self: Box<Self>, committed: bool) {
+        let outcome = match self.outcome.take() {
+            Some(Ok(value)) if committed => Ok(value),
+            Some(Err(error)) => Err(error),
+            Some(Ok(_)) | None => Err(StoreError::NotCommitted),
+        };
+        if let Some(reply) = self.reply.take() {
+            let _ = reply.send(outcome);
+        }
+    }
+}
+
+/// Counters for benchmarks and operators: how well commits are shared.
+#[derive(Debug, Default)]
+pub struct WriteStats {
+    pub batches: AtomicU64,
+    pub jobs: AtomicU64,
+}
+
+pub(crate) struct Writer {
+    /// Taken on close, so the task drains the queue and stops.
+    queue: std::sync::Mutex<Option<mpsc::Sender<Box<dyn Job>>>>,
+    pub(crate) stats: Arc<WriteStats>,
+}
+
+const QUEUE_DEPTH: usize = 4096;
+
+impl Writer {
+    /// Starts the writer task on `conn`. `max_batch` 1 means one commit per job.
+    pub(crate) fn start(
+        conn: AnyConnection,
+        max_batch: usize,
+    ) -> (Self, tokio::task::JoinHandle<()>) {
+        let (queue, jobs) = mpsc::channel(QUEUE_DEPTH);
+        let stats = Arc::new(WriteStats::default());
+        let handle = tokio::spawn(run(conn, jobs, max_batch.max(1), stats.clone()));
+        (
+            Self {
+                queue: std::sync::Mutex::new(Some(queue)),
+                stats,
+            },
+            handle,
+        )
+    }
+
+    pub(crate) async fn submit<T, F>(&self, work: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: for<'c> FnOnce(&'c mut AnyConnection) -> BoxFuture<'c, Result<T, StoreError>>
+            + Send
+            + 'static,
+    {
+        let (reply, answer) = oneshot::channel();
+        let job = TypedJob {
+            work: Some(work),
+            outcome: None,
+            reply: Some(reply),
+        };
+        let queue = self
+            .queue
+            .lock()
+            .ok()
+            .and_then(|q| q.clone())
+            .ok_or(StoreError::NotCommitted)?;
+        queue
+            .send(Box::new(job))
+            .await
+            .map_err(|_| StoreError::NotCommitted)?;
+        answer.await.map_err(|_| StoreError::NotCommitted)?
+    }
+}
+
+impl Writer {
+    pub(crate) fn close(&self) {
+        if let Ok(mut queue) = self.queue.lock() {
+            queue.take();
+        }
+    }
+}
+
+async fn run(
+    mut conn: AnyConnection,
+    mut jobs: mpsc::Receiver<Box<dyn Job>>,
+    max_batch: usize,
+    stats: Arc<WriteStats>,
+) {
+    while let Some(first) = jobs.recv().await {
+        let mut batch = vec![first];
+        while batch.len() < max_batch {
+            match jobs.try_recv() {
+                Ok(job) => batch.push(job),
+                Err(_) => break,
+            }
+        }
+        let committed = run_batch(&mut conn, &mut batch).await;
+        stats.batches.fetch_add(1, Ordering::Relaxed);
+        stats.jobs.fetch_add(batch.len() as u64, Ordering::Relaxed);
+        for job in batch {
+            job.finish(committed);
+        }
+    }
+    let _ = conn.close().await;
+}
+
+async fn run_batch(conn: &mut AnyConnection, batch: &mut [Box<dyn Job>]) -> bool {
+    if let Err(error) = conn.execute("BEGIN IMMEDIATE").await {
+        tracing::error!(%error, "cannot begin a write batch");
+        return false;
+    }
+    for job in batch.iter_mut() {
+        let step = async {
+            conn.execute("SAVEPOINT job").await?;
+            if job.run(conn).await {
+                conn.execute("RELEASE job").await?;
+            } else {
+                // The job's own writes vanish; the rest of the batch goes on.
+                conn.execute("ROLLBACK TO job").await?;
+                conn.execute("RELEASE job").await?;
+            }
+            Ok::<_, sqlx::Error>(())
+        };
+        if let Err(error) = step.await {
+            tracing::error!(%error, "write batch aborted");
+            let _ = conn.execute("ROLLBACK").await;
+            return false;
+        }
+    }
+    match conn.execute("COMMIT").await {
+        Ok(_) => true,
+        Err(error) => {
+            tracing::error!(%error, "write batch did not commit");
+            let _ = conn.execute("ROLLBACK").await;
+            false
+        }
+    }
+}
