@@ -6,7 +6,7 @@ mod demo;
 use anyhow::{Context, Result, anyhow, bail};
 use clap::{Args, Parser, Subcommand};
 use infohus_domain::{AgencyCode, AgencyKind, AgencyName, Clock, Password, Role, Username};
-use infohus_store::{Store, StoreError, password, sqlite_url};
+use infohus_store::{Checkpoint, Store, StoreError, password, sqlite_url};
 use infohus_web::{AppState, Config, SystemClock};
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -137,6 +137,14 @@ enum AgencyCommand {
 enum AuditCommand {
     /// Recompute the access log's hash chain: exit 0 intact, 1 tampered, 2 cannot check.
     Verify {
+        #[command(flatten)]
+        location: Location,
+        /// A file written from `infohus audit checkpoint`: also catches a truncated tail.
+        #[arg(long)]
+        checkpoint: Option<PathBuf>,
+    },
+    /// Print the head of the access log (sequence and hash) to keep outside the database.
+    Checkpoint {
         #[command(flatten)]
         location: Location,
     },
@@ -383,8 +391,26 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Audit {
-            command: AuditCommand::Verify { location },
+            command: AuditCommand::Checkpoint { location },
         } => {
+            let store = location.open_existing(clock.as_ref()).await?;
+            println!("{}", store.access_log_checkpoint().await?.to_line());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Audit {
+            command:
+                AuditCommand::Verify {
+                    location,
+                    checkpoint,
+                },
+        } => {
+            let checkpoint = match checkpoint.as_deref().map(read_checkpoint).transpose() {
+                Ok(checkpoint) => checkpoint,
+                Err(error) => {
+                    eprintln!("cannot check the access log: {error:#}");
+                    return Ok(ExitCode::from(2));
+                }
+            };
             let store = match location.open_existing(clock.as_ref()).await {
                 Ok(store) => store,
                 Err(error) => {
@@ -392,7 +418,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                     return Ok(ExitCode::from(2));
                 }
             };
-            match store.verify_access_log().await {
+            match store.verify_access_log(checkpoint.as_ref()).await {
                 Ok(Ok(report)) => {
                     println!(
                         "access log intact: {} entries checked (head {} {})",
@@ -414,6 +440,13 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             }
         }
     }
+}
+
+fn read_checkpoint(path: &Path) -> Result<Checkpoint> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    Checkpoint::parse(&text)
+        .ok_or_else(|| anyhow!("{} is not an access-log checkpoint", path.display()))
 }
 
 fn default_demo() -> demo::DemoOptions {

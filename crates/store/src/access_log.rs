@@ -77,6 +77,42 @@ pub struct VerifyReport {
     pub head_hash: String,
 }
 
+/// The head of the chain at some moment, kept by the operator outside the database so that
+/// a later truncation of the log (with the head row rewritten to match) is still caught.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Checkpoint {
+    pub seq: i64,
+    pub hash: String,
+}
+
+const CHECKPOINT_PREFIX: &str = "infohus-access-log-checkpoint v1";
+
+impl Checkpoint {
+    /// One line of text: what `infohus audit checkpoint` prints.
+    pub fn to_line(&self) -> String {
+        format!("{CHECKPOINT_PREFIX} seq={} hash={}", self.seq, self.hash)
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        let rest = text.trim().strip_prefix(CHECKPOINT_PREFIX)?.trim();
+        let mut seq = None;
+        let mut hash = None;
+        for part in rest.split_whitespace() {
+            match part.split_once('=') {
+                Some(("seq", v)) => seq = v.parse::<i64>().ok().filter(|n| *n >= 0),
+                Some(("hash", v)) if v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit()) => {
+                    hash = Some(v.to_ascii_lowercase())
+                }
+                _ => return None,
+            }
+        }
+        Some(Self {
+            seq: seq?,
+            hash: hash?,
+        })
+    }
+}
+
 /// The first entry where the chain breaks, and how.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VerifyFailure {
@@ -218,6 +254,17 @@ fn entry_from_row(row: &sqlx::any::AnyRow) -> Result<AccessLogEntry, StoreError>
 const VERIFY_BATCH: i64 = 10_000;
 
 impl Store {
+    /// The head of the access log now, for an operator to keep elsewhere.
+    pub async fn access_log_checkpoint(&self) -> Result<Checkpoint, StoreError> {
+        let head = sqlx::query("SELECT seq, hash FROM access_log_head WHERE id = 1")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(Checkpoint {
+            seq: head.try_get("seq")?,
+            hash: head.try_get("hash")?,
+        })
+    }
+
     /// Every logged use of one person's data, oldest first (auditors only). The lookup is
     /// itself logged, against the access log rather than the person, so it does not alter
     /// the history being read.
@@ -279,7 +326,9 @@ impl Store {
     /// entry. Reads in batches so memory stays flat at millions of entries.
     pub async fn verify_access_log(
         &self,
+        checkpoint: Option<&Checkpoint>,
     ) -> Result<Result<VerifyReport, VerifyFailure>, StoreError> {
+        let mut checkpoint_seen = false;
         let mut expected_seq = 0i64;
         let mut prev = GENESIS.to_owned();
         loop {
@@ -363,8 +412,28 @@ impl Store {
                         reason: "content does not match its hash",
                     }));
                 }
+                if let Some(c) = checkpoint
+                    && c.seq == seq
+                {
+                    if c.hash != hash {
+                        return Ok(Err(VerifyFailure {
+                            seq,
+                            reason: "differs from the checkpoint: the log was rewritten",
+                        }));
+                    }
+                    checkpoint_seen = true;
+                }
                 prev = hash;
             }
+        }
+        if let Some(c) = checkpoint
+            && !checkpoint_seen
+            && c.seq > 0
+        {
+            return Ok(Err(VerifyFailure {
+                seq: expected_seq + 1,
+                reason: "the checkpoint's entry is missing: the log was truncated",
+            }));
         }
         let head = sqlx::query("SELECT seq, hash FROM access_log_head WHERE id = 1")
             .fetch_one(&self.pool)

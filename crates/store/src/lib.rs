@@ -12,7 +12,9 @@ mod referrals;
 mod sessions;
 mod writer;
 
-pub use access_log::{AccessLogEntry, AccessLogPage, Action, VerifyFailure, VerifyReport};
+pub use access_log::{
+    AccessLogEntry, AccessLogPage, Action, Checkpoint, VerifyFailure, VerifyReport,
+};
 pub use accounts::{Agency, UserSummary};
 pub use db::{Store, StoreOptions, sqlite_url};
 pub use error::StoreError;

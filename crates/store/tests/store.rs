@@ -344,7 +344,7 @@ async fn every_use_is_logged_and_the_chain_verifies_until_tampered() {
         Err(StoreError::Forbidden)
     ));
 
-    let report = f.store.verify_access_log().await.unwrap().unwrap();
+    let report = f.store.verify_access_log(None).await.unwrap().unwrap();
     assert_eq!(
         report.entries, 5,
         "four uses of the person and the auditor's lookup"
@@ -355,7 +355,7 @@ async fn every_use_is_logged_and_the_chain_verifies_until_tampered() {
         .execute(&sqlx::AnyPool::connect(&sqlite_url(&f.dir)).await.unwrap())
         .await
         .unwrap();
-    let failure = f.store.verify_access_log().await.unwrap().unwrap_err();
+    let failure = f.store.verify_access_log(None).await.unwrap().unwrap_err();
     assert_eq!(failure.seq, 3);
 }
 
@@ -369,7 +369,7 @@ async fn a_deleted_tail_is_caught_by_the_head() {
         .execute(&sqlx::AnyPool::connect(&sqlite_url(&f.dir)).await.unwrap())
         .await
         .unwrap();
-    let failure = f.store.verify_access_log().await.unwrap().unwrap_err();
+    let failure = f.store.verify_access_log(None).await.unwrap().unwrap_err();
     assert_eq!(failure.seq, 3);
 }
 
@@ -382,4 +382,145 @@ async fn reopening_with_other_keys_is_refused() {
         .await
         .unwrap_err();
     assert!(matches!(err, StoreError::Keys(_)));
+}
+
+/// A fixture with eight log entries, and a raw connection for the tamperer.
+async fn logged_fixture() -> (Fixture, sqlx::AnyPool, infohus_store::Checkpoint) {
+    let f = fixture().await;
+    let coordinator = f.store.actor_for_operator("koordinator").await.unwrap();
+    for cpr in ["0101051234", "0202051234", "0303051234"] {
+        let r = submit(&f.store, &coordinator, input("Navn", Some(cpr), None), T0).await;
+        f.store.referral(&coordinator, &r.id, T0).await.unwrap();
+    }
+    f.store
+        .inbox(&coordinator, &InboxFilter::default(), None, 2, T0)
+        .await
+        .unwrap();
+    let checkpoint = f.store.access_log_checkpoint().await.unwrap();
+    assert_eq!(checkpoint.seq, 11);
+    assert!(
+        f.store
+            .verify_access_log(Some(&checkpoint))
+            .await
+            .unwrap()
+            .is_ok()
+    );
+    let raw = sqlx::AnyPool::connect(&sqlite_url(&f.dir)).await.unwrap();
+    (f, raw, checkpoint)
+}
+
+async fn exec(pool: &sqlx::AnyPool, sql: &'static str) {
+    sqlx::query(sql).execute(pool).await.unwrap();
+}
+
+#[tokio::test]
+async fn changing_an_entry_is_caught_where_it_happened() {
+    let (f, raw, _) = logged_fixture().await;
+    exec(
+        &raw,
+        "UPDATE access_log SET at = '2020-01-01T00:00:00.000000Z' WHERE seq = 5",
+    )
+    .await;
+    assert_eq!(
+        f.store
+            .verify_access_log(None)
+            .await
+            .unwrap()
+            .unwrap_err()
+            .seq,
+        5
+    );
+}
+
+#[tokio::test]
+async fn changing_an_entry_and_recomputing_a_plain_hash_is_still_caught() {
+    let (f, raw, _) = logged_fixture().await;
+    // Without the key, the best a tamperer can do is copy another entry's hash.
+    exec(&raw, "UPDATE access_log SET action = 'read', hash = (SELECT hash FROM access_log WHERE seq = 6) WHERE seq = 7").await;
+    assert_eq!(
+        f.store
+            .verify_access_log(None)
+            .await
+            .unwrap()
+            .unwrap_err()
+            .seq,
+        7
+    );
+}
+
+#[tokio::test]
+async fn deleting_an_entry_in_the_middle_is_caught() {
+    let (f, raw, _) = logged_fixture().await;
+    exec(&raw, "DELETE FROM access_log WHERE seq = 4").await;
+    let failure = f.store.verify_access_log(None).await.unwrap().unwrap_err();
+    assert_eq!((failure.seq, failure.reason), (4, "missing entry"));
+}
+
+#[tokio::test]
+async fn reordering_entries_is_caught() {
+    let (f, raw, _) = logged_fixture().await;
+    exec(&raw, "UPDATE access_log SET seq = -1 WHERE seq = 3").await;
+    exec(&raw, "UPDATE access_log SET seq = 3 WHERE seq = 4").await;
+    exec(&raw, "UPDATE access_log SET seq = 4 WHERE seq = -1").await;
+    assert_eq!(
+        f.store
+            .verify_access_log(None)
+            .await
+            .unwrap()
+            .unwrap_err()
+            .seq,
+        3
+    );
+}
+
+#[tokio::test]
+async fn truncating_the_tail_is_caught_by_the_head_row_or_else_by_a_checkpoint() {
+    let (f, raw, checkpoint) = logged_fixture().await;
+    exec(&raw, "DELETE FROM access_log WHERE seq > 8").await;
+    assert_eq!(
+        f.store
+            .verify_access_log(None)
+            .await
+            .unwrap()
+            .unwrap_err()
+            .seq,
+        9
+    );
+
+    // A careful tamperer also rewinds the head row to the new last entry...
+    exec(
+        &raw,
+        "UPDATE access_log_head SET seq = 8, hash = (SELECT hash FROM access_log WHERE seq = 8)",
+    )
+    .await;
+    assert!(
+        f.store.verify_access_log(None).await.unwrap().is_ok(),
+        "undetectable from inside the database"
+    );
+    // ...which the operator's checkpoint, kept elsewhere, still catches.
+    let failure = f
+        .store
+        .verify_access_log(Some(&checkpoint))
+        .await
+        .unwrap()
+        .unwrap_err();
+    assert_eq!(failure.seq, 9);
+}
+
+#[tokio::test]
+async fn a_rewritten_log_does_not_match_the_checkpoint() {
+    let (f, raw, checkpoint) = logged_fixture().await;
+    let mut other = checkpoint.clone();
+    other.hash = "0".repeat(64);
+    assert!(
+        f.store
+            .verify_access_log(Some(&other))
+            .await
+            .unwrap()
+            .is_err()
+    );
+    drop(raw);
+    let line = checkpoint.to_line();
+    assert_eq!(infohus_store::Checkpoint::parse(&line), Some(checkpoint));
+    assert_eq!(infohus_store::Checkpoint::parse("seq=1 hash=abc"), None);
 }
