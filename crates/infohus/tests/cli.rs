@@ -310,3 +310,129 @@ fn tamper(db: &Path) {
         pool.close().await;
     });
 }
+
+fn login_token(address: &str) -> String {
+    let login = post_json(
+        address,
+        "/api/v1/auth/login",
+        None,
+        r#"{"username":"koordinator","password":"et-godt-langt-kodeord"}"#,
+    );
+    json_field(&login, "token")
+}
+
+#[test]
+fn a_killed_server_loses_no_acknowledged_write_and_its_log_verifies() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::{Arc, Mutex};
+
+    let dir = DataDir::new();
+    setup(&dir);
+    let (server, address) = serve(&dir);
+    let token = login_token(&address);
+    let acknowledged = Arc::new(Mutex::new(Vec::new()));
+    let stop = Arc::new(AtomicBool::new(false));
+    let mut workers = Vec::new();
+    for worker in 0..6 {
+        let (address, token, acknowledged, stop) = (
+            address.clone(),
+            token.clone(),
+            acknowledged.clone(),
+            stop.clone(),
+        );
+        workers.push(std::thread::spawn(move || {
+            let mut i = 0;
+            while !stop.load(Ordering::Relaxed) && i < 2000 {
+                i += 1;
+                let body = format!(
+                    r#"{{"channel":"hotline","subject":{{"name":"Person {worker}-{i}","cpr":"{:02}0{}05{:04}"}},"concern_category":"other","description":"Observation"}}"#,
+                    i % 28 + 1,
+                    worker % 9 + 1,
+                    i
+                );
+                let Ok(mut stream) = TcpStream::connect(&address) else { break };
+                let request = format!(
+                    "POST /api/v1/referrals HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\nContent-Type: application/json\r\nAuthorization: Bearer {token}\r\nContent-Length: {}\r\n\r\n{body}",
+                    body.len()
+                );
+                let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
+                if stream.write_all(request.as_bytes()).is_err() {
+                    break;
+                }
+                let mut response = String::new();
+                if stream.read_to_string(&mut response).is_err() {
+                    break;
+                }
+                if response.starts_with("HTTP/1.1 201") {
+                    acknowledged.lock().unwrap().push(json_field(&response, "id"));
+                }
+            }
+        }));
+    }
+    for _ in 0..2 {
+        let (address, token, stop) = (address.clone(), token.clone(), stop.clone());
+        workers.push(std::thread::spawn(move || {
+            while !stop.load(Ordering::Relaxed) {
+                let Ok(mut stream) = TcpStream::connect(&address) else { break };
+                let request = format!(
+                    "GET /api/v1/referrals?limit=20 HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\nAuthorization: Bearer {token}\r\n\r\n"
+                );
+                let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
+                if stream.write_all(request.as_bytes()).is_err() {
+                    break;
+                }
+                let mut response = String::new();
+                let _ = stream.read_to_string(&mut response);
+            }
+        }));
+    }
+    // Let the load run, then kill the server without warning (SIGKILL).
+    let started = Instant::now();
+    while acknowledged.lock().unwrap().len() < 150 && started.elapsed() < Duration::from_secs(30) {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    drop(server);
+    stop.store(true, Ordering::Relaxed);
+    for worker in workers {
+        worker.join().unwrap();
+    }
+    let acknowledged = acknowledged.lock().unwrap().clone();
+    assert!(
+        acknowledged.len() >= 50,
+        "only {} writes acknowledged",
+        acknowledged.len()
+    );
+
+    let verify = run(&["audit", "verify", "--data-dir", dir.path()], None);
+    assert_eq!(verify.status.code(), Some(0), "{}", text(&verify));
+
+    let stored = stored_referral_ids(&dir.0.join("infohus.sqlite"));
+    let lost: Vec<_> = acknowledged
+        .iter()
+        .filter(|id| !stored.contains(*id))
+        .collect();
+    assert!(
+        lost.is_empty(),
+        "{} acknowledged referrals lost",
+        lost.len()
+    );
+}
+
+fn stored_referral_ids(db: &Path) -> std::collections::HashSet<String> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        sqlx::any::install_default_drivers();
+        let pool = sqlx::AnyPool::connect(&format!("sqlite://{}", db.display()))
+            .await
+            .unwrap();
+        let rows: Vec<(String,)> = sqlx::query_as("SELECT id FROM referrals")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+        pool.close().await;
+        rows.into_iter().map(|(id,)| id).collect()
+    })
+}
