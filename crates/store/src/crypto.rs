@@ -308,7 +308,10 @@ mod tests {
         assert!(sealed.starts_with("e1:"));
         assert!(!sealed.contains("Århus"));
         assert_eq!(key.open(CONTEXT, &sealed).unwrap(), DANISH);
-        assert_eq!(key.open(CONTEXT, &key.seal(CONTEXT, "").unwrap()).unwrap(), "");
+        assert_eq!(
+            key.open(CONTEXT, &key.seal(CONTEXT, "").unwrap()).unwrap(),
+            ""
+        );
     }
 
     #[test]
@@ -332,7 +335,10 @@ mod tests {
             Err(CryptoError::Unreadable)
         ));
         assert!(matches!(
-            key.open("referrals.notes:0190f0c4-0000-7000-8000-000000000001", &sealed),
+            key.open(
+                "referrals.notes:0190f0c4-0000-7000-8000-000000000001",
+                &sealed
+            ),
             Err(CryptoError::Unreadable)
         ));
     }
@@ -371,14 +377,22 @@ mod tests {
         let a = key.seal(CONTEXT, DANISH).unwrap();
         let b = key.seal(CONTEXT, DANISH).unwrap();
         assert_ne!(a, b);
-        assert_eq!(key.open(CONTEXT, &a).unwrap(), key.open(CONTEXT, &b).unwrap());
+        assert_eq!(
+            key.open(CONTEXT, &a).unwrap(),
+            key.open(CONTEXT, &b).unwrap()
+        );
     }
 
     #[test]
     fn junk_is_malformed_not_a_panic() {
         let key = DataKey::generate();
-        let too_short = format!("e1:{}", URL_SAFE_NO_PAD.encode([0u8; NONCE_LEN + TAG_LEN - 1]));
-        for junk in ["", "e1:", "e1:!!!", "x", "e1:AAAA", "k1:AAAA", "e1:A", &too_short] {
+        let too_short = format!(
+            "e1:{}",
+            URL_SAFE_NO_PAD.encode([0u8; NONCE_LEN + TAG_LEN - 1])
+        );
+        for junk in [
+            "", "e1:", "e1:!!!", "x", "e1:AAAA", "k1:AAAA", "e1:A", &too_short,
+        ] {
             assert!(
                 matches!(key.open(CONTEXT, junk), Err(CryptoError::Malformed)),
                 "{junk:?}"
@@ -456,8 +470,11 @@ mod tests {
     fn bad_master_key_files_are_key_errors() {
         let dir = temp_dir();
         fs::create_dir_all(&dir).unwrap();
-        for (name, content) in [("short", "abcd\n"), ("nothex", &"zz".repeat(32)), ("empty", "")]
-        {
+        for (name, content) in [
+            ("short", "abcd\n"),
+            ("nothex", &"zz".repeat(32)),
+            ("empty", ""),
+        ] {
             let path = dir.join(name);
             fs::write(&path, content).unwrap();
             assert!(matches!(
@@ -492,7 +509,10 @@ mod tests {
     fn errors_map_to_corrupt_store_errors() {
         let err: StoreError = CryptoError::Unreadable.into();
         assert_eq!(err.code(), "corrupt");
-        assert_eq!(err.to_string(), "stored data is inconsistent: encrypted field");
+        assert_eq!(
+            err.to_string(),
+            "stored data is inconsistent: encrypted field"
+        );
     }
 
     proptest! {
