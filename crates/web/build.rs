@@ -30,9 +30,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     );
     for (rel, abs) in &files {
         println!("cargo:rerun-if-changed={}", abs.display());
-        let abs = abs
-            .to_str()
-            .ok_or_else(|| format!("asset path is not UTF-8: {}", abs.display()))?;
+        let abs = abs.to_str().ok_or_else(|| format!("asset path is not UTF-8: {}", abs.display()))?;
         writeln!(code, "    ({rel:?}, include_bytes!({abs:?})),")?;
     }
     code.push_str("];\n");
@@ -43,11 +41,7 @@ fn main() -> Result<(), Box<dyn Error>> {
 
 /// Appends every regular file below `dir` as (relative path with `/`, absolute path).
 /// Hidden files and directories (editor droppings, `.DS_Store`) are skipped.
-fn collect(
-    root: &Path,
-    dir: &Path,
-    out: &mut Vec<(String, PathBuf)>,
-) -> Result<(), Box<dyn Error>> {
+fn collect(root: &Path, dir: &Path, out: &mut Vec<(String, PathBuf)>) -> Result<(), Box<dyn Error>> {
     for entry in fs::read_dir(dir)? {
         let entry = entry?;
         let name = entry.file_name();
@@ -62,10 +56,8 @@ fn collect(
             let rel = path.strip_prefix(root)?;
             let mut parts = Vec::new();
             for part in rel.components() {
-                let part = part
-                    .as_os_str()
-                    .to_str()
-                    .ok_or_else(|| format!("asset path is not UTF-8: {}", path.display()))?;
+                let part =
+                    part.as_os_str().to_str().ok_or_else(|| format!("asset path is not UTF-8: {}", path.display()))?;
                 parts.push(part);
             }
             out.push((parts.join("/"), path.canonicalize()?));

@@ -41,10 +41,8 @@ pub struct AgencyCode(String);
 
 impl AgencyCode {
     pub fn parse(raw: &str) -> Option<Self> {
-        let ok = (2..=32).contains(&raw.len())
-            && raw
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        let ok =
+            (2..=32).contains(&raw.len()) && raw.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
         ok.then(|| Self(raw.to_owned()))
     }
 
@@ -67,8 +65,7 @@ impl AgencyName {
     pub fn parse(raw: &str) -> Option<Self> {
         let value = raw.trim();
         let len = value.chars().count();
-        ((2..=200).contains(&len) && !value.chars().any(char::is_control))
-            .then(|| Self(value.to_owned()))
+        ((2..=200).contains(&len) && !value.chars().any(char::is_control)).then(|| Self(value.to_owned()))
     }
 
     pub fn as_str(&self) -> &str {
@@ -83,16 +80,7 @@ mod tests {
     #[test]
     fn kinds_are_the_contract_list() {
         let names: Vec<_> = AgencyKind::ALL.iter().map(|k| k.as_str()).collect();
-        assert_eq!(
-            names,
-            [
-                "municipality",
-                "police",
-                "prison_probation",
-                "psychiatry",
-                "other"
-            ]
-        );
+        assert_eq!(names, ["municipality", "police", "prison_probation", "psychiatry", "other"]);
     }
 
     #[test]
@@ -105,10 +93,7 @@ mod tests {
 
     #[test]
     fn names_keep_danish_letters() {
-        assert_eq!(
-            AgencyName::parse(" Københavns Politi ").unwrap().as_str(),
-            "Københavns Politi"
-        );
+        assert_eq!(AgencyName::parse(" Københavns Politi ").unwrap().as_str(), "Københavns Politi");
         assert!(AgencyName::parse("a\nb").is_none());
     }
 }

@@ -9,9 +9,7 @@ const MAX_ID_LEN: usize = 64;
 pub fn is_id_shaped(raw: &str) -> bool {
     !raw.is_empty()
         && raw.len() <= MAX_ID_LEN
-        && raw
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+        && raw.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
 }
 
 macro_rules! opaque_id {

@@ -19,8 +19,6 @@ pub use cpr::Cpr;
 pub use field::{FieldError, FieldErrors};
 pub use ids::{AgencyId, InfohusId, PersonId, ReferralId, UserId};
 pub use personal::Personal;
-pub use referral::{
-    Channel, ConcernCategory, Gender, NewReferral, ReferralInput, ReferralStatus, Urgency,
-};
+pub use referral::{Channel, ConcernCategory, Gender, NewReferral, ReferralInput, ReferralStatus, Urgency};
 pub use role::Role;
 pub use user::{Password, Username};

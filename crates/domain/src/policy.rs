@@ -19,11 +19,7 @@ pub enum ReferralScope {
     /// Every referral of the infohus (coordinators).
     Infohus(InfohusId),
     /// Referrals the user submitted, and those whose case their agency takes part in.
-    Participating {
-        infohus: InfohusId,
-        agency: AgencyId,
-        user: UserId,
-    },
+    Participating { infohus: InfohusId, agency: AgencyId, user: UserId },
     /// None: roles that never see referral content.
     Nothing,
 }
@@ -69,11 +65,7 @@ impl ReferralScope {
     pub fn admits(&self, facts: ReferralFacts<'_>) -> bool {
         match self {
             ReferralScope::Infohus(infohus) => infohus == facts.infohus,
-            ReferralScope::Participating {
-                infohus,
-                agency,
-                user,
-            } => {
+            ReferralScope::Participating { infohus, agency, user } => {
                 infohus == facts.infohus
                     && (user == facts.submitted_by || facts.participating_agencies.contains(agency))
             }
@@ -131,10 +123,7 @@ mod tests {
     fn only_coordinators_and_members_submit_referrals() {
         for role in Role::ALL {
             let v = viewer(role, "h1", "a1", "u1");
-            assert_eq!(
-                v.may_submit_referral(),
-                matches!(role, Role::Coordinator | Role::Member)
-            );
+            assert_eq!(v.may_submit_referral(), matches!(role, Role::Coordinator | Role::Member));
         }
     }
 

@@ -88,10 +88,7 @@ pub struct ConcernCategory(String);
 impl ConcernCategory {
     /// Accepts `raw` only when it is one of `configured`.
     pub fn parse(raw: &str, configured: &[String]) -> Option<Self> {
-        configured
-            .iter()
-            .any(|c| c == raw)
-            .then(|| Self(raw.to_owned()))
+        configured.iter().any(|c| c == raw).then(|| Self(raw.to_owned()))
     }
 
     /// For values read back from storage, which were validated on the way in.
@@ -188,29 +185,21 @@ impl ReferralInput {
 
         let channel = match self.channel.as_deref() {
             None => errors.check::<Channel>(Err(FieldError::new("channel", "required"))),
-            Some(raw) => errors.check(
-                Channel::parse(raw).ok_or_else(|| FieldError::new("channel", "invalid_choice")),
-            ),
+            Some(raw) => errors.check(Channel::parse(raw).ok_or_else(|| FieldError::new("channel", "invalid_choice"))),
         };
         let urgency = match self.urgency.as_deref() {
             None | Some("") => Some(Urgency::Normal),
-            Some(raw) => errors.check(
-                Urgency::parse(raw).ok_or_else(|| FieldError::new("urgency", "invalid_choice")),
-            ),
+            Some(raw) => errors.check(Urgency::parse(raw).ok_or_else(|| FieldError::new("urgency", "invalid_choice"))),
         };
         let concern_category = match self.concern_category.as_deref() {
-            None | Some("") => errors
-                .check::<ConcernCategory>(Err(FieldError::new("concern_category", "required"))),
+            None | Some("") => errors.check::<ConcernCategory>(Err(FieldError::new("concern_category", "required"))),
             Some(raw) => errors.check(
                 ConcernCategory::parse(raw, categories)
                     .ok_or_else(|| FieldError::new("concern_category", "invalid_choice")),
             ),
         };
-        let description = errors.check(required_multiline(
-            "description",
-            self.description.as_deref(),
-            MAX_DESCRIPTION_CHARS,
-        ));
+        let description =
+            errors.check(required_multiline("description", self.description.as_deref(), MAX_DESCRIPTION_CHARS));
         let referrer = validate_referrer(self.referrer.unwrap_or_default(), &mut errors);
         let subject = match self.subject {
             None => errors.check::<Subject>(Err(FieldError::new("subject", "required"))),
@@ -218,16 +207,10 @@ impl ReferralInput {
         };
 
         match (channel, urgency, concern_category, description, subject) {
-            (
-                Some(channel),
-                Some(urgency),
-                Some(concern_category),
-                Some(description),
-                Some(subject),
-            ) if errors.is_empty() => {
-                let under_18 = subject
-                    .birth_date
-                    .is_some_and(|born| age_on(born, today) < 18);
+            (Some(channel), Some(urgency), Some(concern_category), Some(description), Some(subject))
+                if errors.is_empty() =>
+            {
+                let under_18 = subject.birth_date.is_some_and(|born| age_on(born, today) < 18);
                 Ok(NewReferral {
                     channel,
                     referrer,
@@ -248,32 +231,23 @@ fn personal(value: Option<String>) -> Option<Personal<String>> {
 }
 
 fn validate_referrer(input: ReferrerInput, errors: &mut FieldErrors) -> Referrer {
-    let name = errors.check(optional_line(
-        "referrer.name",
-        input.name.as_deref(),
-        MAX_NAME_CHARS,
-    ));
-    let organisation = errors.check(optional_line(
-        "referrer.organisation",
-        input.organisation.as_deref(),
-        MAX_ORGANISATION_CHARS,
-    ));
-    let phone = errors.check(
-        optional_line("referrer.phone", input.phone.as_deref(), MAX_PHONE_CHARS).and_then(
-            |phone| match phone {
+    let name = errors.check(optional_line("referrer.name", input.name.as_deref(), MAX_NAME_CHARS));
+    let organisation =
+        errors.check(optional_line("referrer.organisation", input.organisation.as_deref(), MAX_ORGANISATION_CHARS));
+    let phone =
+        errors.check(optional_line("referrer.phone", input.phone.as_deref(), MAX_PHONE_CHARS).and_then(|phone| {
+            match phone {
                 Some(p) if !is_phone(&p) => Err(FieldError::new("referrer.phone", "invalid_phone")),
                 other => Ok(other),
-            },
-        ),
-    );
-    let email = errors.check(
-        optional_line("referrer.email", input.email.as_deref(), MAX_EMAIL_CHARS).and_then(
-            |email| match email {
+            }
+        }));
+    let email =
+        errors.check(optional_line("referrer.email", input.email.as_deref(), MAX_EMAIL_CHARS).and_then(|email| {
+            match email {
                 Some(e) if !is_email(&e) => Err(FieldError::new("referrer.email", "invalid_email")),
                 other => Ok(other),
-            },
-        ),
-    );
+            }
+        }));
     Referrer {
         name: personal(name.flatten()),
         organisation: personal(organisation.flatten()),
@@ -284,11 +258,7 @@ fn validate_referrer(input: ReferrerInput, errors: &mut FieldErrors) -> Referrer
 
 fn validate_subject(input: SubjectInput, today: Date, errors: &mut FieldErrors) -> Option<Subject> {
     let before = errors.0.len();
-    let name = errors.check(required_line(
-        "subject.name",
-        input.name.as_deref(),
-        MAX_NAME_CHARS,
-    ));
+    let name = errors.check(required_line("subject.name", input.name.as_deref(), MAX_NAME_CHARS));
     let cpr = match input.cpr.as_deref().map(str::trim) {
         None | Some("") => None,
         Some(raw) => errors.check(Cpr::parse(raw).map_err(|e| {
@@ -301,27 +271,24 @@ fn validate_subject(input: SubjectInput, today: Date, errors: &mut FieldErrors) 
             )
         })),
     };
-    let stated_birth_date = match input.birth_date.as_deref().map(str::trim) {
-        None | Some("") => None,
-        Some(raw) => errors.check(
-            Date::parse(raw, &Iso8601::DATE)
-                .ok()
-                .filter(|_| raw.len() == 10)
-                .ok_or_else(|| FieldError::new("subject.birth_date", "invalid_date"))
-                .and_then(|d| {
-                    if d > today {
-                        Err(FieldError::new("subject.birth_date", "date_in_future"))
-                    } else {
-                        Ok(d)
-                    }
-                }),
-        ),
-    };
+    let stated_birth_date =
+        match input.birth_date.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(raw) => errors.check(
+                Date::parse(raw, &Iso8601::DATE)
+                    .ok()
+                    .filter(|_| raw.len() == 10)
+                    .ok_or_else(|| FieldError::new("subject.birth_date", "invalid_date"))
+                    .and_then(|d| {
+                        if d > today { Err(FieldError::new("subject.birth_date", "date_in_future")) } else { Ok(d) }
+                    }),
+            ),
+        };
     let gender = match input.gender.as_deref() {
         None | Some("") => None,
-        Some(raw) => errors.check(
-            Gender::parse(raw).ok_or_else(|| FieldError::new("subject.gender", "invalid_choice")),
-        ),
+        Some(raw) => {
+            errors.check(Gender::parse(raw).ok_or_else(|| FieldError::new("subject.gender", "invalid_choice")))
+        }
     };
     let municipality = match input.municipality.as_deref().map(str::trim) {
         None | Some("") => None,
@@ -337,13 +304,7 @@ fn validate_subject(input: SubjectInput, today: Date, errors: &mut FieldErrors) 
     // A stated birth date wins: it also settles the century where the CPR's seventh digit
     // was mistyped or follows an older rule.
     let birth_date = stated_birth_date.or_else(|| cpr.as_ref().map(Cpr::birth_date));
-    Some(Subject {
-        name: Personal::new(name?),
-        cpr,
-        birth_date,
-        gender,
-        municipality,
-    })
+    Some(Subject { name: Personal::new(name?), cpr, birth_date, gender, municipality })
 }
 
 /// A Danish municipality code: three or four digits (`101` or `0101`).
@@ -353,10 +314,7 @@ fn is_municipality_code(raw: &str) -> bool {
 
 fn is_phone(raw: &str) -> bool {
     let digits = raw.bytes().filter(u8::is_ascii_digit).count();
-    digits >= 8
-        && raw
-            .bytes()
-            .all(|b| b.is_ascii_digit() || matches!(b, b'+' | b' ' | b'-' | b'(' | b')'))
+    digits >= 8 && raw.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'+' | b' ' | b'-' | b'(' | b')'))
 }
 
 fn is_email(raw: &str) -> bool {
@@ -380,10 +338,7 @@ mod tests {
     use time::macros::date;
 
     fn categories() -> Vec<String> {
-        DEFAULT_CONCERN_CATEGORIES
-            .iter()
-            .map(|c| (*c).to_owned())
-            .collect()
+        DEFAULT_CONCERN_CATEGORIES.iter().map(|c| (*c).to_owned()).collect()
     }
 
     fn contract_example() -> ReferralInput {
@@ -409,18 +364,12 @@ mod tests {
     }
 
     fn codes(errors: &FieldErrors) -> Vec<(&str, &str)> {
-        errors
-            .0
-            .iter()
-            .map(|e| (e.field.as_str(), e.code))
-            .collect()
+        errors.0.iter().map(|e| (e.field.as_str(), e.code)).collect()
     }
 
     #[test]
     fn the_contract_example_is_valid() {
-        let referral = contract_example()
-            .validate(&categories(), date!(2026 - 11 - 22))
-            .unwrap();
+        let referral = contract_example().validate(&categories(), date!(2026 - 11 - 22)).unwrap();
         assert_eq!(referral.channel, Channel::Professional);
         assert_eq!(referral.subject.birth_date, Some(date!(2005 - 01 - 01)));
         assert!(!referral.under_18);
@@ -428,9 +377,7 @@ mod tests {
 
     #[test]
     fn every_missing_required_field_is_reported_at_once() {
-        let errors = ReferralInput::default()
-            .validate(&categories(), date!(2026 - 11 - 22))
-            .unwrap_err();
+        let errors = ReferralInput::default().validate(&categories(), date!(2026 - 11 - 22)).unwrap_err();
         assert_eq!(
             codes(&errors),
             [
@@ -448,9 +395,7 @@ mod tests {
         let subject = input.subject.as_mut().unwrap();
         subject.cpr = Some("150312-4321".into());
         subject.birth_date = None;
-        let referral = input
-            .validate(&categories(), date!(2026 - 11 - 22))
-            .unwrap();
+        let referral = input.validate(&categories(), date!(2026 - 11 - 22)).unwrap();
         assert_eq!(referral.subject.birth_date, Some(date!(2012 - 03 - 15)));
         assert!(referral.under_18);
     }
@@ -459,9 +404,7 @@ mod tests {
     fn a_stated_birth_date_wins_over_the_cpr_century() {
         let mut input = contract_example();
         input.subject.as_mut().unwrap().birth_date = Some("2005-01-02".into());
-        let referral = input
-            .validate(&categories(), date!(2026 - 11 - 22))
-            .unwrap();
+        let referral = input.validate(&categories(), date!(2026 - 11 - 22)).unwrap();
         assert_eq!(referral.subject.birth_date, Some(date!(2005 - 01 - 02)));
     }
 
@@ -472,9 +415,7 @@ mod tests {
         input.concern_category = Some("bad".into());
         input.urgency = Some("asap".into());
         input.subject.as_mut().unwrap().gender = Some("m".into());
-        let errors = input
-            .validate(&categories(), date!(2026 - 11 - 22))
-            .unwrap_err();
+        let errors = input.validate(&categories(), date!(2026 - 11 - 22)).unwrap_err();
         assert_eq!(
             codes(&errors),
             [
@@ -489,9 +430,7 @@ mod tests {
     #[test]
     fn a_category_removed_from_the_taxonomy_is_refused() {
         let only = vec!["other".to_owned()];
-        let errors = contract_example()
-            .validate(&only, date!(2026 - 11 - 22))
-            .unwrap_err();
+        let errors = contract_example().validate(&only, date!(2026 - 11 - 22)).unwrap_err();
         assert_eq!(codes(&errors), [("concern_category", "invalid_choice")]);
     }
 
@@ -504,9 +443,7 @@ mod tests {
         let referrer = input.referrer.as_mut().unwrap();
         referrer.email = Some("no-at-sign".into());
         referrer.phone = Some("call me".into());
-        let errors = input
-            .validate(&categories(), date!(2026 - 11 - 22))
-            .unwrap_err();
+        let errors = input.validate(&categories(), date!(2026 - 11 - 22)).unwrap_err();
         assert_eq!(
             codes(&errors),
             [
@@ -521,9 +458,7 @@ mod tests {
     fn three_digit_municipality_codes_are_padded() {
         let mut input = contract_example();
         input.subject.as_mut().unwrap().municipality = Some("101".into());
-        let referral = input
-            .validate(&categories(), date!(2026 - 11 - 22))
-            .unwrap();
+        let referral = input.validate(&categories(), date!(2026 - 11 - 22)).unwrap();
         assert_eq!(referral.subject.municipality.as_deref(), Some("0101"));
     }
 

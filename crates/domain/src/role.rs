@@ -13,14 +13,8 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: [Role; 6] = [
-        Role::Admin,
-        Role::Coordinator,
-        Role::Member,
-        Role::Mentor,
-        Role::Analyst,
-        Role::Auditor,
-    ];
+    pub const ALL: [Role; 6] =
+        [Role::Admin, Role::Coordinator, Role::Member, Role::Mentor, Role::Analyst, Role::Auditor];
 
     pub fn parse(raw: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|role| role.as_str() == raw)

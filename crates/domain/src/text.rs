@@ -4,11 +4,7 @@
 use crate::field::FieldError;
 
 /// A single-line text of at most `max` characters; empty input is `None`.
-pub fn optional_line(
-    field: &str,
-    raw: Option<&str>,
-    max: usize,
-) -> Result<Option<String>, FieldError> {
+pub fn optional_line(field: &str, raw: Option<&str>, max: usize) -> Result<Option<String>, FieldError> {
     let Some(raw) = raw else { return Ok(None) };
     let value = raw.trim();
     if value.is_empty() {
@@ -29,11 +25,7 @@ pub fn required_line(field: &str, raw: Option<&str>, max: usize) -> Result<Strin
 }
 
 /// A required multi-line text: line breaks and tabs allowed, other control characters not.
-pub fn required_multiline(
-    field: &str,
-    raw: Option<&str>,
-    max: usize,
-) -> Result<String, FieldError> {
+pub fn required_multiline(field: &str, raw: Option<&str>, max: usize) -> Result<String, FieldError> {
     let value = raw.map(str::trim).unwrap_or_default();
     if value.is_empty() {
         return Err(FieldError::new(field, "required"));
@@ -41,10 +33,7 @@ pub fn required_multiline(
     if value.chars().count() > max {
         return Err(FieldError::new(field, "too_long"));
     }
-    if value
-        .chars()
-        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
-    {
+    if value.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) {
         return Err(FieldError::new(field, "invalid_characters"));
     }
     Ok(value.replace("\r\n", "\n"))
@@ -61,10 +50,7 @@ mod tests {
 
     #[test]
     fn control_characters_are_refused_in_a_line() {
-        assert_eq!(
-            optional_line("f", Some("a\u{0}b"), 10),
-            Err(FieldError::new("f", "invalid_characters"))
-        );
+        assert_eq!(optional_line("f", Some("a\u{0}b"), 10), Err(FieldError::new("f", "invalid_characters")));
     }
 
     #[test]
@@ -75,9 +61,6 @@ mod tests {
 
     #[test]
     fn multiline_keeps_line_breaks() {
-        assert_eq!(
-            required_multiline("f", Some("a\r\nb"), 10),
-            Ok("a\nb".into())
-        );
+        assert_eq!(required_multiline("f", Some("a\r\nb"), 10), Ok("a\nb".into()));
     }
 }

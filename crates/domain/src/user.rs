@@ -9,11 +9,9 @@ pub struct Username(String);
 impl Username {
     pub fn parse(raw: &str) -> Option<Self> {
         let ok = (3..=64).contains(&raw.len())
-            && raw.bytes().all(|b| {
-                b.is_ascii_lowercase()
-                    || b.is_ascii_digit()
-                    || matches!(b, b'.' | b'-' | b'_' | b'@')
-            });
+            && raw
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'_' | b'@'));
         ok.then(|| Self(raw.to_owned()))
     }
 
@@ -71,10 +69,7 @@ mod tests {
 
     #[test]
     fn passwords_shorter_than_twelve_characters_are_refused() {
-        assert_eq!(
-            Password::parse("elleve tegn").err(),
-            Some(PasswordError::TooShort)
-        );
+        assert_eq!(Password::parse("elleve tegn").err(), Some(PasswordError::TooShort));
         assert!(Password::parse("tolv tegn nu").is_ok());
         assert!(Password::parse("æøåæøåæøåæøå").is_ok());
     }

@@ -3,9 +3,7 @@
 
 use anyhow::{Context, anyhow, bail};
 use infohus_domain::referral::{ReferrerInput, SubjectInput};
-use infohus_domain::{
-    AgencyCode, AgencyKind, AgencyName, FieldErrors, Password, ReferralInput, Role, Username,
-};
+use infohus_domain::{AgencyCode, AgencyKind, AgencyName, FieldErrors, Password, ReferralInput, Role, Username};
 use infohus_store::{Actor, Store};
 use std::collections::{HashMap, HashSet};
 use time::{Date, Duration, OffsetDateTime, PrimitiveDateTime, Time, Weekday};
@@ -345,19 +343,14 @@ fn small(rng: &mut Rng, lo: u8, hi: u8) -> u8 {
 fn intake_time(rng: &mut Rng, now: OffsetDateTime) -> anyhow::Result<OffsetDateTime> {
     let years_back: i64 = weighted(rng, &[(0, 40), (1, 33), (2, 27)]);
     let days = years_back * 365 + rng.between(0, 364);
-    let mut date = now
-        .date()
-        .checked_sub(Duration::days(days))
-        .context("date out of range")?;
+    let mut date = now.date().checked_sub(Duration::days(days)).context("date out of range")?;
     let weekend_shift = match date.weekday() {
         Weekday::Saturday => 1,
         Weekday::Sunday => 2,
         _ => 0,
     };
     if weekend_shift > 0 && rng.chance(80) {
-        date = date
-            .checked_sub(Duration::days(weekend_shift))
-            .context("date out of range")?;
+        date = date.checked_sub(Duration::days(weekend_shift)).context("date out of range")?;
     }
     let time = Time::from_hms(small(rng, 8, 15), small(rng, 0, 59), small(rng, 0, 59))?;
     let at = PrimitiveDateTime::new(date, time).assume_offset(now.offset());
@@ -365,9 +358,7 @@ fn intake_time(rng: &mut Rng, now: OffsetDateTime) -> anyhow::Result<OffsetDateT
         return Ok(at);
     }
     let earlier = now.checked_sub(Duration::minutes(rng.between(1, 120)));
-    Ok(earlier
-        .context("time out of range")?
-        .replace_nanosecond(0)?)
+    Ok(earlier.context("time out of range")?.replace_nanosecond(0)?)
 }
 
 /// Age ranges (years, inclusive) at the first referral, weighted: about a quarter under 18.
@@ -397,11 +388,7 @@ fn ascii(name: &str) -> String {
 }
 
 fn full_name(rng: &mut Rng, male: bool) -> String {
-    let first = if male {
-        pick(rng, &MALE_NAMES)
-    } else {
-        pick(rng, &FEMALE_NAMES)
-    };
+    let first = if male { pick(rng, &MALE_NAMES) } else { pick(rng, &FEMALE_NAMES) };
     format!("{first} {}", pick(rng, &SURNAMES))
 }
 
@@ -427,9 +414,7 @@ fn referrer(rng: &mut Rng, kind: &Kind) -> ReferrerInput {
     let orgs = kind.orgs;
     if kind.channel == "citizen" {
         let named = rng.chance(70);
-        let mail = rng
-            .chance(40)
-            .then(|| format!("{}@eksempel.dk", ascii(&name)));
+        let mail = rng.chance(40).then(|| format!("{}@eksempel.dk", ascii(&name)));
         let first_digit = pick(rng, &[2, 3, 4, 5, 6]);
         return ReferrerInput {
             name: named.then_some(name),
@@ -448,11 +433,8 @@ fn referrer(rng: &mut Rng, kind: &Kind) -> ReferrerInput {
 
 /// A referrer for `channel`; youth services only refer people under 25.
 fn kind_for(rng: &mut Rng, channel: &str, young: bool) -> Option<&'static Kind> {
-    let options: Vec<(Option<&'static Kind>, u32)> = KINDS
-        .iter()
-        .filter(|k| k.channel == channel && (young || !k.youth))
-        .map(|k| (Some(k), k.weight))
-        .collect();
+    let options: Vec<(Option<&'static Kind>, u32)> =
+        KINDS.iter().filter(|k| k.channel == channel && (young || !k.youth)).map(|k| (Some(k), k.weight)).collect();
     weighted(rng, &options)
 }
 
@@ -463,24 +445,12 @@ fn describe(rng: &mut Rng, kind: &Kind, category: &str, urgent: bool, young: boo
     } else if rng.chance(65) {
         sentences.push(pick(rng, &CLOSINGS));
     }
-    let (upper, lower) = if young {
-        ("Den unge", "den unge")
-    } else {
-        ("Personen", "personen")
-    };
-    sentences
-        .join(" ")
-        .replace("{S}", upper)
-        .replace("{s}", lower)
+    let (upper, lower) = if young { ("Den unge", "den unge") } else { ("Personen", "personen") };
+    sentences.join(" ").replace("{S}", upper).replace("{s}", lower)
 }
 
 fn field_codes(errors: &FieldErrors) -> String {
-    errors
-        .0
-        .iter()
-        .map(|e| format!("{}:{}", e.field, e.code))
-        .collect::<Vec<_>>()
-        .join(", ")
+    errors.0.iter().map(|e| format!("{}:{}", e.field, e.code)).collect::<Vec<_>>().join(", ")
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -501,11 +471,7 @@ struct Person {
 }
 
 /// Fills an empty store with the demo infohus. Refuses a store that holds anything.
-pub async fn fill(
-    store: &Store,
-    options: &DemoOptions,
-    now: OffsetDateTime,
-) -> anyhow::Result<DemoSummary> {
+pub async fn fill(store: &Store, options: &DemoOptions, now: OffsetDateTime) -> anyhow::Result<DemoSummary> {
     if !store.is_empty().await? {
         bail!(
             "the database already holds agencies, users or referrals; demo data is only written to an empty data dir"
@@ -531,19 +497,10 @@ pub async fn fill(
         }
         let hash = infohus_store::password::hash(&Password::parse(&password)?)
             .ok_or_else(|| anyhow!("could not hash the password of demo user {username}"))?;
-        let user =
-            Username::parse(username).ok_or_else(|| anyhow!("bad demo username {username}"))?;
-        let code =
-            AgencyCode::parse(agency).ok_or_else(|| anyhow!("bad demo agency code {agency}"))?;
-        store
-            .add_user(&infohus, &user, display_name, &code, role, &hash, now)
-            .await?;
-        logins.push(DemoLogin {
-            username: username.to_owned(),
-            password,
-            role,
-            agency: agency.to_owned(),
-        });
+        let user = Username::parse(username).ok_or_else(|| anyhow!("bad demo username {username}"))?;
+        let code = AgencyCode::parse(agency).ok_or_else(|| anyhow!("bad demo agency code {agency}"))?;
+        store.add_user(&infohus, &user, display_name, &code, role, &hash, now).await?;
+        logins.push(DemoLogin { username: username.to_owned(), password, role, agency: agency.to_owned() });
     }
 
     // Intake moments first, oldest first, so every referral is stored in time order.
@@ -579,9 +536,8 @@ pub async fn fill(
     // so the store suggests a name + birth date match), then repeats via CPR (2-4 in all).
     let mut slots: Vec<usize> = (0..distinct).collect();
     let mut extras = options.referrals.saturating_sub(distinct);
-    let by_birth: Vec<usize> = (0..distinct)
-        .filter(|&i| persons.get(i).is_some_and(|p| p.ident == Ident::BirthDate))
-        .collect();
+    let by_birth: Vec<usize> =
+        (0..distinct).filter(|&i| persons.get(i).is_some_and(|p| p.ident == Ident::BirthDate)).collect();
     if !by_birth.is_empty() {
         let suggestions = extras.min(usize::try_from(rng.between(3, 5)).unwrap_or(3));
         for k in 0..suggestions {
@@ -589,9 +545,8 @@ pub async fn fill(
         }
         extras -= suggestions;
     }
-    let with_cpr: Vec<usize> = (0..distinct)
-        .filter(|&i| persons.get(i).is_some_and(|p| p.ident == Ident::Cpr))
-        .collect();
+    let with_cpr: Vec<usize> =
+        (0..distinct).filter(|&i| persons.get(i).is_some_and(|p| p.ident == Ident::Cpr)).collect();
     // (person, referrals so far) of those who may get another; past 4 only when all have 4.
     let mut open: Vec<(usize, usize)> = with_cpr.iter().map(|&i| (i, 1)).collect();
     for _ in 0..extras {
@@ -625,10 +580,7 @@ pub async fn fill(
         person.birth = birth_date(&mut rng, at.date());
         if person.ident == Ident::Cpr {
             for _ in 0..20 {
-                match person
-                    .birth
-                    .and_then(|b| synthetic_cpr(&mut rng, b, person.male))
-                {
+                match person.birth.and_then(|b| synthetic_cpr(&mut rng, b, person.male)) {
                     Some(cpr) if cprs.insert(cpr.clone()) => {
                         person.cpr = Some(cpr);
                         break;
@@ -652,9 +604,7 @@ pub async fn fill(
             continue;
         };
         let today = received_at.date();
-        let age = person
-            .birth
-            .map(|b| infohus_domain::referral::age_on(b, today));
+        let age = person.birth.map(|b| infohus_domain::referral::age_on(b, today));
         let mut channel: &str = weighted(&mut rng, &CHANNELS);
         if channel == "prison_probation" && age.is_none_or(|a| a < 18) {
             channel = "professional";
@@ -799,28 +749,17 @@ mod tests {
     }
 
     async fn open_store(name: &str, now: OffsetDateTime) -> (Store, std::path::PathBuf) {
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos();
-        let dir = std::env::temp_dir().join(format!(
-            "infohus-demo-{name}-{}-{nanos}",
-            std::process::id()
-        ));
+        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
+        let dir = std::env::temp_dir().join(format!("infohus-demo-{name}-{}-{nanos}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
-        let store = Store::open(&sqlite_url(&dir), &dir.join("keys"), now)
-            .await
-            .unwrap();
+        let store = Store::open(&sqlite_url(&dir), &dir.join("keys"), now).await.unwrap();
         (store, dir)
     }
 
     /// What a coordinator sees, without the store's generated ids.
     async fn contents(store: &Store, now: OffsetDateTime) -> Vec<String> {
         let coordinator = store.actor_for_operator(COORDINATOR).await.unwrap();
-        let page = store
-            .inbox(&coordinator, &InboxFilter::default(), None, 1000, now)
-            .await
-            .unwrap();
+        let page = store.inbox(&coordinator, &InboxFilter::default(), None, 1000, now).await.unwrap();
         assert!(page.next_cursor.is_none());
         let mut rows: Vec<String> = page
             .items
@@ -847,11 +786,7 @@ mod tests {
     #[tokio::test]
     async fn fills_an_empty_store_once_and_reproducibly() {
         let now = datetime!(2026-05-04 10:30 UTC);
-        let options = DemoOptions {
-            seed: 7,
-            persons: 30,
-            referrals: 50,
-        };
+        let options = DemoOptions { seed: 7, persons: 30, referrals: 50 };
         let (store, dir) = open_store("a", now).await;
         let summary = fill(&store, &options, now).await.unwrap();
         assert_eq!(summary.referrals, 50);
@@ -865,22 +800,14 @@ mod tests {
 
         let seen = contents(&store, now).await;
         assert_eq!(seen.len(), 50);
-        assert!(
-            seen.iter().any(|r| r.ends_with(" true")),
-            "a suggested match"
-        );
+        assert!(seen.iter().any(|r| r.ends_with(" true")), "a suggested match");
         assert!(seen.iter().any(|r| r.contains(" true ")), "a child");
         assert!(fill(&store, &options, now).await.is_err());
 
         let (other, other_dir) = open_store("b", now).await;
         let again = fill(&other, &options, now).await.unwrap();
         assert_eq!(contents(&other, now).await, seen);
-        let passwords = |s: &DemoSummary| {
-            s.logins
-                .iter()
-                .map(|l| l.password.clone())
-                .collect::<Vec<_>>()
-        };
+        let passwords = |s: &DemoSummary| s.logins.iter().map(|l| l.password.clone()).collect::<Vec<_>>();
         assert_eq!(passwords(&again), passwords(&summary));
 
         for (store, dir) in [(store, dir), (other, other_dir)] {

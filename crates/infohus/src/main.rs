@@ -6,7 +6,7 @@ mod demo;
 use anyhow::{Context, Result, anyhow, bail};
 use clap::{Args, Parser, Subcommand};
 use infohus_domain::{AgencyCode, AgencyKind, AgencyName, Clock, Password, Role, Username};
-use infohus_store::{Checkpoint, Store, StoreError, password, sqlite_url};
+use infohus_store::{Checkpoint, Store, StoreError, StoreOptions, password, sqlite_url};
 use infohus_web::{AppState, Config, SystemClock};
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -14,11 +14,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 #[derive(Parser)]
-#[command(
-    name = "infohus",
-    version,
-    about = "Case coordination for a Danish infohus"
-)]
+#[command(name = "infohus", version, about = "Case coordination for a Danish infohus")]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -36,6 +32,10 @@ struct Location {
     /// the SQLite file of --database-url).
     #[arg(long, env = "INFOHUS_KEYS_DIR")]
     keys_dir: Option<PathBuf>,
+    /// The master key that wraps every person's data key (default: KEYS_DIR/master.key).
+    /// In production, keep it on separate storage and point here.
+    #[arg(long, env = "INFOHUS_MASTER_KEY_FILE")]
+    master_key_file: Option<PathBuf>,
 }
 
 #[derive(Subcommand)]
@@ -159,10 +159,7 @@ fn main() -> ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(runtime) => runtime,
         Err(error) => {
             eprintln!("error: cannot start the runtime: {error}");
@@ -180,9 +177,7 @@ fn main() -> ExitCode {
 
 impl Location {
     fn database_url(&self) -> String {
-        self.database_url
-            .clone()
-            .unwrap_or_else(|| sqlite_url(&self.data_dir))
+        self.database_url.clone().unwrap_or_else(|| sqlite_url(&self.data_dir))
     }
 
     fn keys_dir(&self) -> PathBuf {
@@ -198,11 +193,11 @@ impl Location {
     /// Opens (creating and migrating when needed) the database.
     async fn open(&self, clock: &dyn Clock) -> Result<Store> {
         if self.database_url.is_none() {
-            std::fs::create_dir_all(&self.data_dir).with_context(|| {
-                format!("cannot create the data dir {}", self.data_dir.display())
-            })?;
+            std::fs::create_dir_all(&self.data_dir)
+                .with_context(|| format!("cannot create the data dir {}", self.data_dir.display()))?;
         }
-        Store::open(&self.database_url(), &self.keys_dir(), clock.now())
+        let options = StoreOptions { master_key_file: self.master_key_file.clone(), ..StoreOptions::default() };
+        Store::open_with(&self.database_url(), &self.keys_dir(), clock.now(), options)
             .await
             .map_err(|error| anyhow!("cannot open the database: {error}"))
     }
@@ -222,9 +217,7 @@ impl Location {
 
 /// The file of a `sqlite:` URL.
 fn sqlite_file(url: &str) -> Option<PathBuf> {
-    let rest = url
-        .strip_prefix("sqlite://")
-        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
     let path = rest.split('?').next().unwrap_or(rest);
     (!path.is_empty()).then(|| PathBuf::from(path))
 }
@@ -232,21 +225,14 @@ fn sqlite_file(url: &str) -> Option<PathBuf> {
 async fn run(cli: Cli) -> Result<ExitCode> {
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     match cli.command {
-        Command::Serve {
-            location,
-            bind,
-            idle_timeout_minutes,
-            secure_cookies,
-            demo,
-        } => {
+        Command::Serve { location, bind, idle_timeout_minutes, secure_cookies, demo } => {
             let store = location.open(clock.as_ref()).await?;
             if demo && store.is_empty().await? {
                 let summary = demo::fill(&store, &default_demo(), clock.now()).await?;
                 print_demo(&summary);
             }
-            let listener = tokio::net::TcpListener::bind(&bind)
-                .await
-                .with_context(|| format!("cannot listen on {bind}"))?;
+            let listener =
+                tokio::net::TcpListener::bind(&bind).await.with_context(|| format!("cannot listen on {bind}"))?;
             let config = Config {
                 idle_timeout: time::Duration::minutes(i64::from(idle_timeout_minutes)),
                 secure_cookies,
@@ -256,29 +242,17 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             infohus_web::serve(listener, state, shutdown_signal()).await?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Agency {
-            command:
-                AgencyCommand::Add {
-                    location,
-                    code,
-                    name,
-                    kind,
-                },
-        } => {
-            let code = AgencyCode::parse(&code).ok_or_else(|| {
-                anyhow!("invalid agency code: use 2-32 letters, digits, '-' or '_'")
-            })?;
-            let name = AgencyName::parse(&name)
-                .ok_or_else(|| anyhow!("invalid agency name: 2-200 characters on one line"))?;
+        Command::Agency { command: AgencyCommand::Add { location, code, name, kind } } => {
+            let code = AgencyCode::parse(&code)
+                .ok_or_else(|| anyhow!("invalid agency code: use 2-32 letters, digits, '-' or '_'"))?;
+            let name =
+                AgencyName::parse(&name).ok_or_else(|| anyhow!("invalid agency name: 2-200 characters on one line"))?;
             let kind = AgencyKind::parse(&kind).ok_or_else(|| {
                 anyhow!("invalid agency kind: use municipality, police, prison_probation, psychiatry or other")
             })?;
             let store = location.open(clock.as_ref()).await?;
             let infohus = store.default_infohus().await?;
-            match store
-                .add_agency(&infohus, &code, &name, kind, clock.now())
-                .await
-            {
+            match store.add_agency(&infohus, &code, &name, kind, clock.now()).await {
                 Ok(agency) => {
                     println!("agency {} created", agency.code);
                     Ok(ExitCode::SUCCESS)
@@ -287,9 +261,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 Err(error) => Err(error.into()),
             }
         }
-        Command::Agency {
-            command: AgencyCommand::List { location },
-        } => {
+        Command::Agency { command: AgencyCommand::List { location } } => {
             let store = location.open_existing(clock.as_ref()).await?;
             for agency in store.agencies(&store.default_infohus().await?).await? {
                 println!("{}\t{}\t{}", agency.code, agency.kind.as_str(), agency.name);
@@ -297,26 +269,13 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::User {
-            command:
-                UserCommand::Add {
-                    location,
-                    username,
-                    agency,
-                    role,
-                    display_name,
-                    password_stdin: _,
-                },
+            command: UserCommand::Add { location, username, agency, role, display_name, password_stdin: _ },
         } => {
-            let username = Username::parse(&username).ok_or_else(|| {
-                anyhow!(
-                    "invalid username: use 3-64 lowercase letters, digits, '.', '-', '_' or '@'"
-                )
-            })?;
-            let role = Role::parse(&role).ok_or_else(|| {
-                anyhow!("invalid role: use admin, coordinator, member, mentor, analyst or auditor")
-            })?;
-            let agency_code =
-                AgencyCode::parse(&agency).ok_or_else(|| anyhow!("unknown agency {agency}"))?;
+            let username = Username::parse(&username)
+                .ok_or_else(|| anyhow!("invalid username: use 3-64 lowercase letters, digits, '.', '-', '_' or '@'"))?;
+            let role = Role::parse(&role)
+                .ok_or_else(|| anyhow!("invalid role: use admin, coordinator, member, mentor, analyst or auditor"))?;
+            let agency_code = AgencyCode::parse(&agency).ok_or_else(|| anyhow!("unknown agency {agency}"))?;
             let mut raw = String::new();
             std::io::stdin()
                 .take(4096)
@@ -339,17 +298,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             let hash = tokio::task::spawn_blocking(move || password::hash(&password))
                 .await?
                 .ok_or_else(|| anyhow!("cannot hash the password"))?;
-            match store
-                .add_user(
-                    &infohus,
-                    &username,
-                    display_name.trim(),
-                    &agency_code,
-                    role,
-                    &hash,
-                    clock.now(),
-                )
-                .await
+            match store.add_user(&infohus, &username, display_name.trim(), &agency_code, role, &hash, clock.now()).await
             {
                 Ok(()) => {
                     println!("user {username} created");
@@ -362,48 +311,26 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 Err(error) => Err(error.into()),
             }
         }
-        Command::User {
-            command: UserCommand::List { location },
-        } => {
+        Command::User { command: UserCommand::List { location } } => {
             let store = location.open_existing(clock.as_ref()).await?;
             for user in store.users(&store.default_infohus().await?).await? {
-                println!(
-                    "{}\t{}\t{}\t{}",
-                    user.username, user.role, user.agency_code, user.display_name
-                );
+                println!("{}\t{}\t{}\t{}", user.username, user.role, user.agency_code, user.display_name);
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Demo {
-            location,
-            seed,
-            persons,
-            referrals,
-        } => {
+        Command::Demo { location, seed, persons, referrals } => {
             let store = location.open(clock.as_ref()).await?;
-            let options = demo::DemoOptions {
-                seed,
-                persons: persons as usize,
-                referrals: referrals as usize,
-            };
+            let options = demo::DemoOptions { seed, persons: persons as usize, referrals: referrals as usize };
             let summary = demo::fill(&store, &options, clock.now()).await?;
             print_demo(&summary);
             Ok(ExitCode::SUCCESS)
         }
-        Command::Audit {
-            command: AuditCommand::Checkpoint { location },
-        } => {
+        Command::Audit { command: AuditCommand::Checkpoint { location } } => {
             let store = location.open_existing(clock.as_ref()).await?;
             println!("{}", store.access_log_checkpoint().await?.to_line());
             Ok(ExitCode::SUCCESS)
         }
-        Command::Audit {
-            command:
-                AuditCommand::Verify {
-                    location,
-                    checkpoint,
-                },
-        } => {
+        Command::Audit { command: AuditCommand::Verify { location, checkpoint } } => {
             let checkpoint = match checkpoint.as_deref().map(read_checkpoint).transpose() {
                 Ok(checkpoint) => checkpoint,
                 Err(error) => {
@@ -427,10 +354,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                     Ok(ExitCode::SUCCESS)
                 }
                 Ok(Err(failure)) => {
-                    println!(
-                        "access log TAMPERED: first bad entry is #{} ({})",
-                        failure.seq, failure.reason
-                    );
+                    println!("access log TAMPERED: first bad entry is #{} ({})", failure.seq, failure.reason);
                     Ok(ExitCode::from(1))
                 }
                 Err(error) => {
@@ -443,18 +367,12 @@ async fn run(cli: Cli) -> Result<ExitCode> {
 }
 
 fn read_checkpoint(path: &Path) -> Result<Checkpoint> {
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-    Checkpoint::parse(&text)
-        .ok_or_else(|| anyhow!("{} is not an access-log checkpoint", path.display()))
+    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    Checkpoint::parse(&text).ok_or_else(|| anyhow!("{} is not an access-log checkpoint", path.display()))
 }
 
 fn default_demo() -> demo::DemoOptions {
-    demo::DemoOptions {
-        seed: 2026,
-        persons: 300,
-        referrals: 500,
-    }
+    demo::DemoOptions { seed: 2026, persons: 300, referrals: 500 }
 }
 
 fn print_demo(summary: &demo::DemoSummary) {
@@ -464,13 +382,7 @@ fn print_demo(summary: &demo::DemoSummary) {
     );
     println!("demo logins (username / password / role):");
     for login in &summary.logins {
-        println!(
-            "  {:<18} {:<32} {} ({})",
-            login.username,
-            login.password,
-            login.role.as_str(),
-            login.agency
-        );
+        println!("  {:<18} {:<32} {} ({})", login.username, login.password, login.role.as_str(), login.agency);
     }
 }
 

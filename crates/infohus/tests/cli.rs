@@ -15,10 +15,7 @@ struct DataDir(PathBuf);
 
 impl DataDir {
     fn new() -> Self {
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos();
+        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
         let dir = std::env::temp_dir().join(format!("infohus-cli-{}-{nanos}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         Self(dir)
@@ -52,11 +49,7 @@ fn run(args: &[&str], stdin: Option<&str>) -> Output {
 }
 
 fn text(output: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
+    format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr))
 }
 
 fn setup(dir: &DataDir) {
@@ -118,59 +111,22 @@ fn user_add_explains_every_refusal() {
         )
     };
     let cases = [
-        (
-            user("anne", "NOPE", "member", "et-godt-langt-kodeord"),
-            "unknown agency",
-        ),
-        (
-            user("anne", "KK", "boss", "et-godt-langt-kodeord"),
-            "invalid role",
-        ),
-        (
-            user("koordinator", "KK", "member", "et-godt-langt-kodeord"),
-            "already exists",
-        ),
+        (user("anne", "NOPE", "member", "et-godt-langt-kodeord"), "unknown agency"),
+        (user("anne", "KK", "boss", "et-godt-langt-kodeord"), "invalid role"),
+        (user("koordinator", "KK", "member", "et-godt-langt-kodeord"), "already exists"),
         (user("anne", "KK", "member", "kort-kode\n"), "too weak"),
     ];
     for (out, expected) in cases {
         assert!(!out.status.success());
-        assert!(
-            text(&out).contains(expected),
-            "expected '{expected}' in: {}",
-            text(&out)
-        );
+        assert!(text(&out).contains(expected), "expected '{expected}' in: {}", text(&out));
     }
     let out = run(
-        &[
-            "agency",
-            "add",
-            "--data-dir",
-            dir.path(),
-            "--code",
-            "KK",
-            "--name",
-            "Igen",
-            "--kind",
-            "municipality",
-        ],
+        &["agency", "add", "--data-dir", dir.path(), "--code", "KK", "--name", "Igen", "--kind", "municipality"],
         None,
     );
     assert!(!out.status.success() && text(&out).contains("already exists"));
-    let out = run(
-        &[
-            "agency",
-            "add",
-            "--data-dir",
-            dir.path(),
-            "--code",
-            "X1",
-            "--name",
-            "Ukendt",
-            "--kind",
-            "army",
-        ],
-        None,
-    );
+    let out =
+        run(&["agency", "add", "--data-dir", dir.path(), "--code", "X1", "--name", "Ukendt", "--kind", "army"], None);
     assert!(!out.status.success() && text(&out).contains("invalid agency kind"));
 }
 
@@ -197,10 +153,7 @@ fn serve(dir: &DataDir) -> (Server, String) {
     let mut lines = BufReader::new(stdout).lines();
     let started = Instant::now();
     loop {
-        assert!(
-            started.elapsed() < Duration::from_secs(60),
-            "server did not start"
-        );
+        assert!(started.elapsed() < Duration::from_secs(60), "server did not start");
         let line = lines.next().unwrap().unwrap();
         if let Some(address) = line.strip_prefix("listening on http://") {
             return (server, address.to_owned());
@@ -210,9 +163,7 @@ fn serve(dir: &DataDir) -> (Server, String) {
 
 fn http(address: &str, request: &str) -> String {
     let mut stream = TcpStream::connect(address).unwrap();
-    stream
-        .set_read_timeout(Some(Duration::from_secs(20)))
-        .unwrap();
+    stream.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
     stream.write_all(request.as_bytes()).unwrap();
     let mut response = String::new();
     stream.read_to_string(&mut response).unwrap();
@@ -220,9 +171,7 @@ fn http(address: &str, request: &str) -> String {
 }
 
 fn post_json(address: &str, path: &str, token: Option<&str>, body: &str) -> String {
-    let auth = token
-        .map(|t| format!("Authorization: Bearer {t}\r\n"))
-        .unwrap_or_default();
+    let auth = token.map(|t| format!("Authorization: Bearer {t}\r\n")).unwrap_or_default();
     http(
         address,
         &format!(
@@ -244,10 +193,7 @@ fn serve_answers_and_audit_verify_catches_tampering() {
     setup(&dir);
     {
         let (_server, address) = serve(&dir);
-        let health = http(
-            &address,
-            &format!("GET /healthz HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n"),
-        );
+        let health = http(&address, &format!("GET /healthz HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n"));
         assert!(health.starts_with("HTTP/1.1 200"), "{health}");
         let login = post_json(
             &address,
@@ -268,11 +214,7 @@ fn serve_answers_and_audit_verify_catches_tampering() {
 
     let verify = run(&["audit", "verify", "--data-dir", dir.path()], None);
     assert_eq!(verify.status.code(), Some(0), "{}", text(&verify));
-    assert!(
-        text(&verify).contains("4 entries checked"),
-        "{}",
-        text(&verify)
-    );
+    assert!(text(&verify).contains("4 entries checked"), "{}", text(&verify));
 
     // Someone edits an entry directly in the SQLite file.
     tamper(&dir.0.join("infohus.sqlite"));
@@ -281,32 +223,16 @@ fn serve_answers_and_audit_verify_catches_tampering() {
     assert!(text(&verify).contains("#2"), "{}", text(&verify));
 
     let missing = DataDir::new();
-    let verify = run(
-        &[
-            "audit",
-            "verify",
-            "--data-dir",
-            &format!("{}/none", missing.path()),
-        ],
-        None,
-    );
+    let verify = run(&["audit", "verify", "--data-dir", &format!("{}/none", missing.path())], None);
     assert_eq!(verify.status.code(), Some(2), "{}", text(&verify));
 }
 
 fn tamper(db: &Path) {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     runtime.block_on(async {
         sqlx::any::install_default_drivers();
-        let pool = sqlx::AnyPool::connect(&format!("sqlite://{}", db.display()))
-            .await
-            .unwrap();
-        sqlx::query("UPDATE access_log SET purpose = 'something else' WHERE seq = 2")
-            .execute(&pool)
-            .await
-            .unwrap();
+        let pool = sqlx::AnyPool::connect(&format!("sqlite://{}", db.display())).await.unwrap();
+        sqlx::query("UPDATE access_log SET purpose = 'something else' WHERE seq = 2").execute(&pool).await.unwrap();
         pool.close().await;
     });
 }
@@ -334,12 +260,7 @@ fn a_killed_server_loses_no_acknowledged_write_and_its_log_verifies() {
     let stop = Arc::new(AtomicBool::new(false));
     let mut workers = Vec::new();
     for worker in 0..6 {
-        let (address, token, acknowledged, stop) = (
-            address.clone(),
-            token.clone(),
-            acknowledged.clone(),
-            stop.clone(),
-        );
+        let (address, token, acknowledged, stop) = (address.clone(), token.clone(), acknowledged.clone(), stop.clone());
         workers.push(std::thread::spawn(move || {
             let mut i = 0;
             while !stop.load(Ordering::Relaxed) && i < 2000 {
@@ -397,41 +318,22 @@ fn a_killed_server_loses_no_acknowledged_write_and_its_log_verifies() {
         worker.join().unwrap();
     }
     let acknowledged = acknowledged.lock().unwrap().clone();
-    assert!(
-        acknowledged.len() >= 50,
-        "only {} writes acknowledged",
-        acknowledged.len()
-    );
+    assert!(acknowledged.len() >= 50, "only {} writes acknowledged", acknowledged.len());
 
     let verify = run(&["audit", "verify", "--data-dir", dir.path()], None);
     assert_eq!(verify.status.code(), Some(0), "{}", text(&verify));
 
     let stored = stored_referral_ids(&dir.0.join("infohus.sqlite"));
-    let lost: Vec<_> = acknowledged
-        .iter()
-        .filter(|id| !stored.contains(*id))
-        .collect();
-    assert!(
-        lost.is_empty(),
-        "{} acknowledged referrals lost",
-        lost.len()
-    );
+    let lost: Vec<_> = acknowledged.iter().filter(|id| !stored.contains(*id)).collect();
+    assert!(lost.is_empty(), "{} acknowledged referrals lost", lost.len());
 }
 
 fn stored_referral_ids(db: &Path) -> std::collections::HashSet<String> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     runtime.block_on(async {
         sqlx::any::install_default_drivers();
-        let pool = sqlx::AnyPool::connect(&format!("sqlite://{}", db.display()))
-            .await
-            .unwrap();
-        let rows: Vec<(String,)> = sqlx::query_as("SELECT id FROM referrals")
-            .fetch_all(&pool)
-            .await
-            .unwrap();
+        let pool = sqlx::AnyPool::connect(&format!("sqlite://{}", db.display())).await.unwrap();
+        let rows: Vec<(String,)> = sqlx::query_as("SELECT id FROM referrals").fetch_all(&pool).await.unwrap();
         pool.close().await;
         rows.into_iter().map(|(id,)| id).collect()
     })

@@ -34,15 +34,21 @@ fn report(name: &str, mut samples: Vec<Duration>, wall: Duration) -> f64 {
     rate
 }
 
-async fn setup(options: StoreOptions) -> Result<(Arc<Store>, Vec<ReferralId>, std::path::PathBuf), Box<dyn std::error::Error>> {
+async fn setup(
+    options: StoreOptions,
+) -> Result<(Arc<Store>, Vec<ReferralId>, std::path::PathBuf), Box<dyn std::error::Error>> {
     let dir = std::env::temp_dir().join(format!("infohus-access-bench-{}", uuid::Uuid::now_v7()));
     std::fs::create_dir_all(&dir)?;
     let store = Store::open_with(&sqlite_url(&dir), &dir.join("keys"), NOW, options).await?;
     let infohus = store.default_infohus().await?;
     let code = AgencyCode::parse("KK").ok_or("code")?;
-    store.add_agency(&infohus, &code, &AgencyName::parse("Kommune").ok_or("name")?, AgencyKind::Municipality, NOW).await?;
+    store
+        .add_agency(&infohus, &code, &AgencyName::parse("Kommune").ok_or("name")?, AgencyKind::Municipality, NOW)
+        .await?;
     let hash = password::hash(&Password::parse("benchmark-password")?).ok_or("hash")?;
-    store.add_user(&infohus, &Username::parse("koordinator").ok_or("user")?, "K", &code, Role::Coordinator, &hash, NOW).await?;
+    store
+        .add_user(&infohus, &Username::parse("koordinator").ok_or("user")?, "K", &code, Role::Coordinator, &hash, NOW)
+        .await?;
     let actor = store.actor_for_operator("koordinator").await?;
     let categories = store.concern_categories().await?;
     let store = Arc::new(store);
@@ -78,7 +84,11 @@ async fn setup(options: StoreOptions) -> Result<(Arc<Store>, Vec<ReferralId>, st
 }
 
 /// `CLIENTS` tasks each reading `per_client` referrals through the store (audited).
-async fn audited_reads(store: &Arc<Store>, ids: &Arc<Vec<ReferralId>>, per_client: usize) -> Result<(Vec<Duration>, Duration), Box<dyn std::error::Error>> {
+async fn audited_reads(
+    store: &Arc<Store>,
+    ids: &Arc<Vec<ReferralId>>,
+    per_client: usize,
+) -> Result<(Vec<Duration>, Duration), Box<dyn std::error::Error>> {
     let actor = store.actor_for_operator("koordinator").await?;
     let started = Instant::now();
     let mut tasks = Vec::new();
@@ -103,7 +113,11 @@ async fn audited_reads(store: &Arc<Store>, ids: &Arc<Vec<ReferralId>>, per_clien
 }
 
 /// The same rows read with the same query shape straight from SQLite: no policy, no log.
-async fn raw_reads(dir: &std::path::Path, ids: &Arc<Vec<ReferralId>>, per_client: usize) -> Result<(Vec<Duration>, Duration), Box<dyn std::error::Error>> {
+async fn raw_reads(
+    dir: &std::path::Path,
+    ids: &Arc<Vec<ReferralId>>,
+    per_client: usize,
+) -> Result<(Vec<Duration>, Duration), Box<dyn std::error::Error>> {
     let pool = sqlx::any::AnyPoolOptions::new().max_connections(8).connect(&sqlite_url(dir)).await?;
     let started = Instant::now();
     let mut tasks = Vec::new();
@@ -153,16 +167,21 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let ids = Arc::new(ids);
     let (samples, wall) = raw_reads(&dir, &ids, per_client).await?;
     let raw = report("unaudited raw read (same rows, no log)", samples, wall);
-    let before = (store.write_stats().batches.load(Ordering::Relaxed), store.write_stats().jobs.load(Ordering::Relaxed));
+    let before =
+        (store.write_stats().batches.load(Ordering::Relaxed), store.write_stats().jobs.load(Ordering::Relaxed));
     let (samples, wall) = audited_reads(&store, &ids, per_client).await?;
     let audited = report("audited read, group commit", samples, wall);
     let batches = store.write_stats().batches.load(Ordering::Relaxed) - before.0;
     let jobs = store.write_stats().jobs.load(Ordering::Relaxed) - before.1;
-    println!("  -> {jobs} log appends in {batches} commits ({:.1} per fsync); audited/raw cost ratio {:.2}x", jobs as f64 / batches.max(1) as f64, raw / audited);
+    println!(
+        "  -> {jobs} log appends in {batches} commits ({:.1} per fsync); audited/raw cost ratio {:.2}x",
+        jobs as f64 / batches.max(1) as f64,
+        raw / audited
+    );
     store.close().await;
     std::fs::remove_dir_all(&dir)?;
 
-    let (store, ids, dir) = setup(StoreOptions { max_write_batch: 1 }).await?;
+    let (store, ids, dir) = setup(StoreOptions { max_write_batch: 1, ..StoreOptions::default() }).await?;
     let ids = Arc::new(ids);
     let (samples, wall) = audited_reads(&store, &ids, (per_client / 8).max(1)).await?;
     let single = report("audited read, one fsync per append", samples, wall);

@@ -106,10 +106,7 @@ impl Checkpoint {
                 _ => return None,
             }
         }
-        Some(Self {
-            seq: seq?,
-            hash: hash?,
-        })
+        Some(Self { seq: seq?, hash: hash? })
     }
 }
 
@@ -164,75 +161,144 @@ fn entry_hash(keys: &Keys, f: &Fields<'_>) -> String {
     hex(&mac.finalize().into_bytes())
 }
 
-/// Appends `events` in order, inside the caller's transaction. If this fails the caller's
-/// transaction fails with it, so no access happens unlogged.
-pub(crate) async fn append(
-    conn: &mut AnyConnection,
-    keys: &Keys,
-    actor: &Actor,
-    at: OffsetDateTime,
-    events: &[LogEvent],
-) -> Result<(), StoreError> {
-    if events.is_empty() {
-        return Ok(());
-    }
-    let head = sqlx::query("SELECT seq, hash FROM access_log_head WHERE id = 1")
-        .fetch_one(&mut *conn)
-        .await?;
-    let mut seq: i64 = head.try_get("seq")?;
-    let mut prev: String = head.try_get("hash")?;
-    let at = ts(at);
-    let v = &actor.viewer;
-    for event in events {
-        seq += 1;
-        let person_id = event.person_id.as_deref().unwrap_or("");
-        let fields = Fields {
-            seq,
-            at: &at,
-            infohus_id: v.infohus.as_str(),
-            actor_user_id: v.user.as_str(),
-            actor_username: &actor.username,
-            actor_agency_id: v.agency.as_str(),
+/// One entry waiting for its place in the chain: everything but sequence and hashes.
+#[derive(Debug, Clone)]
+struct PendingEntry {
+    at: String,
+    infohus_id: String,
+    actor_user_id: String,
+    actor_username: String,
+    actor_agency_id: String,
+    actor_role: &'static str,
+    action: &'static str,
+    object_type: &'static str,
+    object_id: String,
+    person_id: Option<String>,
+    purpose: &'static str,
+    criteria: String,
+}
+
+/// Log entries of the accesses in one write batch. Jobs record into it; the writer appends
+/// them all to the chain just before the batch commits, so an access and its entries commit
+/// together or not at all.
+#[derive(Debug, Default)]
+pub(crate) struct LogBuffer {
+    entries: Vec<PendingEntry>,
+}
+
+/// Rows per INSERT statement (15 bound values each, well under SQLite's limit).
+const INSERT_CHUNK: usize = 400;
+
+impl LogBuffer {
+    pub(crate) fn record(&mut self, actor: &Actor, at: OffsetDateTime, events: Vec<LogEvent>) {
+        let at = ts(at);
+        let v = &actor.viewer;
+        self.entries.extend(events.into_iter().map(|event| PendingEntry {
+            at: at.clone(),
+            infohus_id: v.infohus.as_str().to_owned(),
+            actor_user_id: v.user.as_str().to_owned(),
+            actor_username: actor.username.clone(),
+            actor_agency_id: v.agency.as_str().to_owned(),
             actor_role: v.role.as_str(),
             action: event.action.as_str(),
             object_type: event.object_type,
-            object_id: &event.object_id,
-            person_id,
+            object_id: event.object_id,
+            person_id: event.person_id,
             purpose: event.purpose,
-            criteria: &event.criteria,
-            prev_hash: &prev,
-        };
-        let hash = entry_hash(keys, &fields);
-        sqlx::query(
-            "INSERT INTO access_log (seq, at, infohus_id, actor_user_id, actor_username, actor_agency_id,
-                actor_role, action, object_type, object_id, person_id, purpose, criteria, prev_hash, hash)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
-        )
-        .bind(seq)
-        .bind(&at)
-        .bind(v.infohus.as_str())
-        .bind(v.user.as_str())
-        .bind(&actor.username)
-        .bind(v.agency.as_str())
-        .bind(v.role.as_str())
-        .bind(event.action.as_str())
-        .bind(event.object_type)
-        .bind(&event.object_id)
-        .bind(event.person_id.as_deref())
-        .bind(event.purpose)
-        .bind(&event.criteria)
-        .bind(&prev)
-        .bind(&hash)
-        .execute(&mut *conn)
-        .await?;
-        prev = hash;
+            criteria: event.criteria,
+        }));
     }
-    sqlx::query("UPDATE access_log_head SET seq = $1, hash = $2 WHERE id = 1")
-        .bind(seq)
-        .bind(&prev)
-        .execute(&mut *conn)
-        .await?;
-    Ok(())
+
+    pub(crate) fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Forgets what a failed job recorded.
+    pub(crate) fn truncate(&mut self, len: usize) {
+        self.entries.truncate(len);
+    }
+
+    pub(crate) fn extend(&mut self, other: LogBuffer) {
+        self.entries.extend(other.entries);
+    }
+
+    /// Chains and inserts every recorded entry, inside the batch's transaction.
+    pub(crate) async fn flush(&mut self, conn: &mut AnyConnection, keys: &Keys) -> Result<(), StoreError> {
+        if self.entries.is_empty() {
+            return Ok(());
+        }
+        let head = sqlx::query("SELECT seq, hash FROM access_log_head WHERE id = 1").fetch_one(&mut *conn).await?;
+        let mut seq: i64 = head.try_get("seq")?;
+        let mut prev: String = head.try_get("hash")?;
+        let entries = std::mem::take(&mut self.entries);
+        for chunk in entries.chunks(INSERT_CHUNK) {
+            let mut rows = Vec::with_capacity(chunk.len());
+            for e in chunk {
+                seq += 1;
+                let hash = entry_hash(
+                    keys,
+                    &Fields {
+                        seq,
+                        at: &e.at,
+                        infohus_id: &e.infohus_id,
+                        actor_user_id: &e.actor_user_id,
+                        actor_username: &e.actor_username,
+                        actor_agency_id: &e.actor_agency_id,
+                        actor_role: e.actor_role,
+                        action: e.action,
+                        object_type: e.object_type,
+                        object_id: &e.object_id,
+                        person_id: e.person_id.as_deref().unwrap_or(""),
+                        purpose: e.purpose,
+                        criteria: &e.criteria,
+                        prev_hash: &prev,
+                    },
+                );
+                rows.push((seq, std::mem::replace(&mut prev, hash.clone()), hash));
+            }
+            let mut sql = String::from(
+                "INSERT INTO access_log (seq, at, infohus_id, actor_user_id, actor_username, actor_agency_id,
+                    actor_role, action, object_type, object_id, person_id, purpose, criteria, prev_hash, hash) VALUES ",
+            );
+            for i in 0..chunk.len() {
+                let base = i * 15;
+                let placeholders: Vec<String> = (1..=15).map(|n| format!("${}", base + n)).collect();
+                if i > 0 {
+                    sql.push_str(", ");
+                }
+                sql.push('(');
+                sql.push_str(&placeholders.join(", "));
+                sql.push(')');
+            }
+            // Safe: constant text and numbered placeholders only; every value is bound.
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for (e, (seq, prev_hash, hash)) in chunk.iter().zip(rows) {
+                query = query
+                    .bind(seq)
+                    .bind(e.at.clone())
+                    .bind(e.infohus_id.clone())
+                    .bind(e.actor_user_id.clone())
+                    .bind(e.actor_username.clone())
+                    .bind(e.actor_agency_id.clone())
+                    .bind(e.actor_role)
+                    .bind(e.action)
+                    .bind(e.object_type)
+                    .bind(e.object_id.clone())
+                    .bind(e.person_id.clone())
+                    .bind(e.purpose)
+                    .bind(e.criteria.clone())
+                    .bind(prev_hash)
+                    .bind(hash);
+            }
+            query.execute(&mut *conn).await?;
+        }
+        sqlx::query("UPDATE access_log_head SET seq = $1, hash = $2 WHERE id = 1")
+            .bind(seq)
+            .bind(&prev)
+            .execute(&mut *conn)
+            .await?;
+        Ok(())
+    }
 }
 
 fn entry_from_row(row: &sqlx::any::AnyRow) -> Result<AccessLogEntry, StoreError> {
@@ -256,13 +322,8 @@ const VERIFY_BATCH: i64 = 10_000;
 impl Store {
     /// The head of the access log now, for an operator to keep elsewhere.
     pub async fn access_log_checkpoint(&self) -> Result<Checkpoint, StoreError> {
-        let head = sqlx::query("SELECT seq, hash FROM access_log_head WHERE id = 1")
-            .fetch_one(&self.pool)
-            .await?;
-        Ok(Checkpoint {
-            seq: head.try_get("seq")?,
-            hash: head.try_get("hash")?,
-        })
+        let head = sqlx::query("SELECT seq, hash FROM access_log_head WHERE id = 1").fetch_one(&self.pool).await?;
+        Ok(Checkpoint { seq: head.try_get("seq")?, hash: head.try_get("hash")? })
     }
 
     /// Every logged use of one person's data, oldest first (auditors only). The lookup is
@@ -279,47 +340,37 @@ impl Store {
         if !actor.viewer.may_read_access_log() {
             return Err(StoreError::Forbidden);
         }
-        let (keys, actor, person) = (self.keys.clone(), actor.clone(), person.as_str().to_owned());
-        self.write(move |conn| {
-            Box::pin(async move {
-                let rows = sqlx::query(
-                    "SELECT seq, at, actor_username, actor_agency_id, actor_role, action, object_type, object_id,
-                            person_id, purpose, criteria
-                     FROM access_log WHERE person_id = $1 AND infohus_id = $2 AND seq > $3
-                     ORDER BY seq LIMIT $4",
-                )
-                .bind(&person)
-                .bind(actor.viewer.infohus.as_str())
-                .bind(after_seq.unwrap_or(0))
-                .bind(i64::from(limit) + 1)
-                .fetch_all(&mut *conn)
-                .await?;
-                let mut entries = rows.iter().map(entry_from_row).collect::<Result<Vec<_>, _>>()?;
-                let more = entries.len() > limit as usize;
-                entries.truncate(limit as usize);
-                let criteria = format!("person={person};after={}", after_seq.unwrap_or(0));
-                append(
-                    conn,
-                    &keys,
-                    &actor,
-                    now,
-                    &[LogEvent {
-                        action: Action::Search,
-                        object_type: "access_log",
-                        object_id: person,
-                        person_id: None,
-                        purpose: "audit",
-                        criteria,
-                    }],
-                )
-                .await?;
-                Ok(AccessLogPage {
-                    next_after: if more { entries.last().map(|e| e.seq) } else { None },
-                    entries,
-                })
-            })
-        })
-        .await
+        let person = person.as_str();
+        let rows = sqlx::query(
+            "SELECT seq, at, actor_username, actor_agency_id, actor_role, action, object_type, object_id,
+                    person_id, purpose, criteria
+             FROM access_log WHERE person_id = $1 AND infohus_id = $2 AND seq > $3
+             ORDER BY seq LIMIT $4",
+        )
+        .bind(person)
+        .bind(actor.viewer.infohus.as_str())
+        .bind(after_seq.unwrap_or(0))
+        .bind(i64::from(limit) + 1)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut entries = rows.iter().map(entry_from_row).collect::<Result<Vec<_>, _>>()?;
+        let more = entries.len() > limit as usize;
+        entries.truncate(limit as usize);
+        let mut log = LogBuffer::default();
+        log.record(
+            actor,
+            now,
+            vec![LogEvent {
+                action: Action::Search,
+                object_type: "access_log",
+                object_id: person.to_owned(),
+                person_id: None,
+                purpose: "audit",
+                criteria: format!("person={person};after={}", after_seq.unwrap_or(0)),
+            }],
+        );
+        self.commit_log(log).await?;
+        Ok(AccessLogPage { next_after: if more { entries.last().map(|e| e.seq) } else { None }, entries })
     }
 
     /// Recomputes the whole chain. `Ok` holds the count and head; `Err` names the first bad
@@ -348,35 +399,15 @@ impl Store {
                 let seq: i64 = row.try_get("seq")?;
                 expected_seq += 1;
                 if seq != expected_seq {
-                    return Ok(Err(VerifyFailure {
-                        seq: expected_seq,
-                        reason: "missing entry",
-                    }));
+                    return Ok(Err(VerifyFailure { seq: expected_seq, reason: "missing entry" }));
                 }
-                let get = |name: &str| -> Result<String, StoreError> {
-                    Ok(row.try_get::<String, _>(name)?)
-                };
+                let get = |name: &str| -> Result<String, StoreError> { Ok(row.try_get::<String, _>(name)?) };
                 let person_id: Option<String> = row.try_get("person_id")?;
                 let prev_hash = get("prev_hash")?;
                 if prev_hash != prev {
-                    return Ok(Err(VerifyFailure {
-                        seq,
-                        reason: "does not follow the previous entry",
-                    }));
+                    return Ok(Err(VerifyFailure { seq, reason: "does not follow the previous entry" }));
                 }
-                let (
-                    at,
-                    infohus_id,
-                    user,
-                    username,
-                    agency,
-                    role,
-                    action,
-                    object_type,
-                    object_id,
-                    purpose,
-                    criteria,
-                ) = (
+                let (at, infohus_id, user, username, agency, role, action, object_type, object_id, purpose, criteria) = (
                     get("at")?,
                     get("infohus_id")?,
                     get("actor_user_id")?,
@@ -407,10 +438,7 @@ impl Store {
                 };
                 let hash = get("hash")?;
                 if entry_hash(&self.keys, &fields) != hash {
-                    return Ok(Err(VerifyFailure {
-                        seq,
-                        reason: "content does not match its hash",
-                    }));
+                    return Ok(Err(VerifyFailure { seq, reason: "content does not match its hash" }));
                 }
                 if let Some(c) = checkpoint
                     && c.seq == seq
@@ -435,9 +463,7 @@ impl Store {
                 reason: "the checkpoint's entry is missing: the log was truncated",
             }));
         }
-        let head = sqlx::query("SELECT seq, hash FROM access_log_head WHERE id = 1")
-            .fetch_one(&self.pool)
-            .await?;
+        let head = sqlx::query("SELECT seq, hash FROM access_log_head WHERE id = 1").fetch_one(&self.pool).await?;
         let head_seq: i64 = head.try_get("seq")?;
         let head_hash: String = head.try_get("hash")?;
         if head_seq != expected_seq || head_hash != prev {
@@ -446,10 +472,6 @@ impl Store {
                 reason: "entries after this point are missing (the recorded head is further on)",
             }));
         }
-        Ok(Ok(VerifyReport {
-            entries: expected_seq,
-            head_seq,
-            head_hash,
-        }))
+        Ok(Ok(VerifyReport { entries: expected_seq, head_seq, head_hash }))
     }
 }

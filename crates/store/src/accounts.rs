@@ -32,14 +32,9 @@ impl Store {
         kind: AgencyKind,
         now: OffsetDateTime,
     ) -> Result<Agency, StoreError> {
-        let agency = Agency {
-            id: new_id(),
-            code: code.as_str().to_owned(),
-            name: name.as_str().to_owned(),
-            kind,
-        };
+        let agency = Agency { id: new_id(), code: code.as_str().to_owned(), name: name.as_str().to_owned(), kind };
         let (infohus, row) = (infohus.as_str().to_owned(), agency.clone());
-        self.write(move |conn| {
+        self.write(move |conn, _log| {
             Box::pin(async move {
                 let exists = sqlx::query("SELECT 1 AS one FROM agencies WHERE infohus_id = $1 AND code = $2")
                     .bind(&infohus)
@@ -68,12 +63,10 @@ impl Store {
     }
 
     pub async fn agencies(&self, infohus: &InfohusId) -> Result<Vec<Agency>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT id, code, name, kind FROM agencies WHERE infohus_id = $1 ORDER BY name, code",
-        )
-        .bind(infohus.as_str())
-        .fetch_all(&self.pool)
-        .await?;
+        let rows = sqlx::query("SELECT id, code, name, kind FROM agencies WHERE infohus_id = $1 ORDER BY name, code")
+            .bind(infohus.as_str())
+            .fetch_all(&self.pool)
+            .await?;
         rows.iter()
             .map(|row| {
                 Ok(Agency {
@@ -106,7 +99,7 @@ impl Store {
             agency.as_str().to_owned(),
             password_hash.to_owned(),
         );
-        self.write(move |conn| {
+        self.write(move |conn, _log| {
             Box::pin(async move {
                 let agency_id: Option<String> =
                     sqlx::query("SELECT id FROM agencies WHERE infohus_id = $1 AND code = $2")
@@ -160,8 +153,7 @@ impl Store {
                 Ok(UserSummary {
                     username: row.try_get("username")?,
                     display_name: row.try_get("display_name")?,
-                    role: Role::parse(&row.try_get::<String, _>("role")?)
-                        .ok_or(StoreError::Corrupt("role"))?,
+                    role: Role::parse(&row.try_get::<String, _>("role")?).ok_or(StoreError::Corrupt("role"))?,
                     agency_code: row.try_get("agency_code")?,
                 })
             })

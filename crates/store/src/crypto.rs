@@ -52,9 +52,7 @@ pub enum CryptoError {
 impl From<CryptoError> for StoreError {
     fn from(err: CryptoError) -> Self {
         match err {
-            CryptoError::Malformed | CryptoError::Unreadable => {
-                StoreError::Corrupt("encrypted field")
-            }
+            CryptoError::Malformed | CryptoError::Unreadable => StoreError::Corrupt("encrypted field"),
             CryptoError::TooLong => StoreError::Corrupt("field too long to encrypt"),
         }
     }
@@ -83,10 +81,7 @@ impl MasterKey {
                 // Already there (or another process just made it): read what is there.
                 Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
                 Err(e) => {
-                    return Err(StoreError::Keys(format!(
-                        "cannot create master key file {}: {e}",
-                        path.display()
-                    )));
+                    return Err(StoreError::Keys(format!("cannot create master key file {}: {e}", path.display())));
                 }
             }
         }
@@ -101,36 +96,20 @@ impl MasterKey {
     /// A fingerprint to store in the database so that a wrong master key is caught on start.
     /// SHA-256 over a domain-separation constant and the key; says nothing about the key.
     pub fn fingerprint(&self) -> String {
-        let digest = Sha256::new()
-            .chain_update(FINGERPRINT_DOMAIN)
-            .chain_update(self.0.as_slice())
-            .finalize();
+        let digest = Sha256::new().chain_update(FINGERPRINT_DOMAIN).chain_update(self.0.as_slice()).finalize();
         hex(&digest)
     }
 
     /// Encrypts a person's data key for storage next to the person, bound to `person_id`.
     /// Cannot fail in practice (the message is 32 bytes); the `Result` keeps this panic-free.
     pub fn wrap(&self, key: &DataKey, person_id: &str) -> Result<String, CryptoError> {
-        encrypt(
-            &self.0,
-            WRAPPED_PREFIX,
-            person_id.as_bytes(),
-            key.0.as_slice(),
-        )
+        encrypt(&self.0, WRAPPED_PREFIX, person_id.as_bytes(), key.0.as_slice())
     }
 
     /// Decrypts a data key wrapped for `person_id`; a key wrapped for anyone else fails.
     pub fn unwrap(&self, wrapped: &str, person_id: &str) -> Result<DataKey, CryptoError> {
-        let bytes = Zeroizing::new(decrypt(
-            &self.0,
-            WRAPPED_PREFIX,
-            person_id.as_bytes(),
-            wrapped,
-        )?);
-        let raw: &[u8; KEY_LEN] = bytes
-            .as_slice()
-            .try_into()
-            .map_err(|_| CryptoError::Malformed)?;
+        let bytes = Zeroizing::new(decrypt(&self.0, WRAPPED_PREFIX, person_id.as_bytes(), wrapped)?);
+        let raw: &[u8; KEY_LEN] = bytes.as_slice().try_into().map_err(|_| CryptoError::Malformed)?;
         let mut key = Zeroizing::new([0u8; KEY_LEN]);
         key.copy_from_slice(raw);
         Ok(DataKey(key))
@@ -158,12 +137,7 @@ impl DataKey {
     /// Encrypts `plaintext`, bound to `context` (e.g. `"referrals.description:<row id>"`).
     /// Two seals of the same text differ. Fails only for a text beyond about 256 GiB.
     pub fn seal(&self, context: &str, plaintext: &str) -> Result<String, CryptoError> {
-        encrypt(
-            &self.0,
-            SEALED_PREFIX,
-            context.as_bytes(),
-            plaintext.as_bytes(),
-        )
+        encrypt(&self.0, SEALED_PREFIX, context.as_bytes(), plaintext.as_bytes())
     }
 
     /// Decrypts a value sealed with this key and the same `context`.
@@ -174,24 +148,6 @@ impl DataKey {
             CryptoError::Malformed
         })
     }
-
-    /// [`DataKey::seal`] for an optional field: `None` stays `None`.
-    pub fn seal_opt(
-        &self,
-        context: &str,
-        plaintext: Option<&str>,
-    ) -> Result<Option<String>, CryptoError> {
-        plaintext.map(|p| self.seal(context, p)).transpose()
-    }
-
-    /// [`DataKey::open`] for an optional field: `None` stays `None`.
-    pub fn open_opt(
-        &self,
-        context: &str,
-        sealed: Option<&str>,
-    ) -> Result<Option<String>, CryptoError> {
-        sealed.map(|s| self.open(context, s)).transpose()
-    }
 }
 
 fn cipher(key: &[u8; KEY_LEN]) -> XChaCha20Poly1305 {
@@ -199,16 +155,10 @@ fn cipher(key: &[u8; KEY_LEN]) -> XChaCha20Poly1305 {
     XChaCha20Poly1305::new(key)
 }
 
-fn encrypt(
-    key: &[u8; KEY_LEN],
-    prefix: &str,
-    aad: &[u8],
-    msg: &[u8],
-) -> Result<String, CryptoError> {
+fn encrypt(key: &[u8; KEY_LEN], prefix: &str, aad: &[u8], msg: &[u8]) -> Result<String, CryptoError> {
     let nonce: [u8; NONCE_LEN] = rand::rng().random();
-    let ciphertext = cipher(key)
-        .encrypt(&XNonce::from(nonce), Payload { msg, aad })
-        .map_err(|_| CryptoError::TooLong)?;
+    let ciphertext =
+        cipher(key).encrypt(&XNonce::from(nonce), Payload { msg, aad }).map_err(|_| CryptoError::TooLong)?;
     let mut raw = Vec::with_capacity(NONCE_LEN + ciphertext.len());
     raw.extend_from_slice(&nonce);
     raw.extend_from_slice(&ciphertext);
@@ -218,32 +168,15 @@ fn encrypt(
     Ok(out)
 }
 
-fn decrypt(
-    key: &[u8; KEY_LEN],
-    prefix: &str,
-    aad: &[u8],
-    text: &str,
-) -> Result<Vec<u8>, CryptoError> {
+fn decrypt(key: &[u8; KEY_LEN], prefix: &str, aad: &[u8], text: &str) -> Result<Vec<u8>, CryptoError> {
     let encoded = text.strip_prefix(prefix).ok_or(CryptoError::Malformed)?;
-    let raw = URL_SAFE_NO_PAD
-        .decode(encoded)
-        .map_err(|_| CryptoError::Malformed)?;
-    let (nonce, ciphertext) = raw
-        .split_at_checked(NONCE_LEN)
-        .ok_or(CryptoError::Malformed)?;
+    let raw = URL_SAFE_NO_PAD.decode(encoded).map_err(|_| CryptoError::Malformed)?;
+    let (nonce, ciphertext) = raw.split_at_checked(NONCE_LEN).ok_or(CryptoError::Malformed)?;
     if ciphertext.len() < TAG_LEN {
         return Err(CryptoError::Malformed);
     }
     let nonce: &XNonce = nonce.try_into().map_err(|_| CryptoError::Malformed)?;
-    cipher(key)
-        .decrypt(
-            nonce,
-            Payload {
-                msg: ciphertext,
-                aad,
-            },
-        )
-        .map_err(|_| CryptoError::Unreadable)
+    cipher(key).decrypt(nonce, Payload { msg: ciphertext, aad }).map_err(|_| CryptoError::Unreadable)
 }
 
 fn write_new_key(path: &Path) -> io::Result<()> {
@@ -264,27 +197,18 @@ fn write_new_key(path: &Path) -> io::Result<()> {
 }
 
 fn read_key(path: &Path) -> Result<Zeroizing<[u8; KEY_LEN]>, StoreError> {
-    let text = Zeroizing::new(fs::read_to_string(path).map_err(|e| {
-        StoreError::Keys(format!(
-            "cannot read master key file {}: {e}",
-            path.display()
-        ))
-    })?);
+    let text = Zeroizing::new(
+        fs::read_to_string(path)
+            .map_err(|e| StoreError::Keys(format!("cannot read master key file {}: {e}", path.display())))?,
+    );
     let text = text.trim();
     if text.len() != KEY_LEN * 2 {
-        return Err(StoreError::Keys(format!(
-            "master key file {} is not 64 hex digits",
-            path.display()
-        )));
+        return Err(StoreError::Keys(format!("master key file {} is not 64 hex digits", path.display())));
     }
     let mut key = Zeroizing::new([0u8; KEY_LEN]);
     for (slot, pair) in key.iter_mut().zip(text.as_bytes().chunks(2)) {
-        let byte = std::str::from_utf8(pair)
-            .ok()
-            .and_then(|p| u8::from_str_radix(p, 16).ok());
-        *slot = byte.ok_or_else(|| {
-            StoreError::Keys(format!("master key file {} is not hex", path.display()))
-        })?;
+        let byte = std::str::from_utf8(pair).ok().and_then(|p| u8::from_str_radix(p, 16).ok());
+        *slot = byte.ok_or_else(|| StoreError::Keys(format!("master key file {} is not hex", path.display())))?;
     }
     Ok(key)
 }
@@ -308,37 +232,16 @@ mod tests {
         assert!(sealed.starts_with("e1:"));
         assert!(!sealed.contains("Århus"));
         assert_eq!(key.open(CONTEXT, &sealed).unwrap(), DANISH);
-        assert_eq!(
-            key.open(CONTEXT, &key.seal(CONTEXT, "").unwrap()).unwrap(),
-            ""
-        );
-    }
-
-    #[test]
-    fn optional_fields_keep_none() {
-        let key = DataKey::generate();
-        assert_eq!(key.seal_opt(CONTEXT, None).unwrap(), None);
-        assert_eq!(key.open_opt(CONTEXT, None).unwrap(), None);
-        let sealed = key.seal_opt(CONTEXT, Some(DANISH)).unwrap();
-        assert_eq!(
-            key.open_opt(CONTEXT, sealed.as_deref()).unwrap().as_deref(),
-            Some(DANISH)
-        );
+        assert_eq!(key.open(CONTEXT, &key.seal(CONTEXT, "").unwrap()).unwrap(), "");
     }
 
     #[test]
     fn wrong_context_fails() {
         let key = DataKey::generate();
         let sealed = key.seal(CONTEXT, DANISH).unwrap();
+        assert!(matches!(key.open("referrals.description:other-row", &sealed), Err(CryptoError::Unreadable)));
         assert!(matches!(
-            key.open("referrals.description:other-row", &sealed),
-            Err(CryptoError::Unreadable)
-        ));
-        assert!(matches!(
-            key.open(
-                "referrals.notes:0190f0c4-0000-7000-8000-000000000001",
-                &sealed
-            ),
+            key.open("referrals.notes:0190f0c4-0000-7000-8000-000000000001", &sealed),
             Err(CryptoError::Unreadable)
         ));
     }
@@ -346,10 +249,7 @@ mod tests {
     #[test]
     fn wrong_data_key_fails() {
         let sealed = DataKey::generate().seal(CONTEXT, DANISH).unwrap();
-        assert!(matches!(
-            DataKey::generate().open(CONTEXT, &sealed),
-            Err(CryptoError::Unreadable)
-        ));
+        assert!(matches!(DataKey::generate().open(CONTEXT, &sealed), Err(CryptoError::Unreadable)));
     }
 
     #[test]
@@ -360,10 +260,7 @@ mod tests {
         for i in [0, NONCE_LEN, raw.len() - 1] {
             raw[i] ^= 1;
             let tampered = format!("e1:{}", URL_SAFE_NO_PAD.encode(&raw));
-            assert!(matches!(
-                key.open(CONTEXT, &tampered),
-                Err(CryptoError::Unreadable)
-            ));
+            assert!(matches!(key.open(CONTEXT, &tampered), Err(CryptoError::Unreadable)));
             raw[i] ^= 1;
         }
         // Truncated by one byte.
@@ -377,33 +274,19 @@ mod tests {
         let a = key.seal(CONTEXT, DANISH).unwrap();
         let b = key.seal(CONTEXT, DANISH).unwrap();
         assert_ne!(a, b);
-        assert_eq!(
-            key.open(CONTEXT, &a).unwrap(),
-            key.open(CONTEXT, &b).unwrap()
-        );
+        assert_eq!(key.open(CONTEXT, &a).unwrap(), key.open(CONTEXT, &b).unwrap());
     }
 
     #[test]
     fn junk_is_malformed_not_a_panic() {
         let key = DataKey::generate();
-        let too_short = format!(
-            "e1:{}",
-            URL_SAFE_NO_PAD.encode([0u8; NONCE_LEN + TAG_LEN - 1])
-        );
-        for junk in [
-            "", "e1:", "e1:!!!", "x", "e1:AAAA", "k1:AAAA", "e1:A", &too_short,
-        ] {
-            assert!(
-                matches!(key.open(CONTEXT, junk), Err(CryptoError::Malformed)),
-                "{junk:?}"
-            );
+        let too_short = format!("e1:{}", URL_SAFE_NO_PAD.encode([0u8; NONCE_LEN + TAG_LEN - 1]));
+        for junk in ["", "e1:", "e1:!!!", "x", "e1:AAAA", "k1:AAAA", "e1:A", &too_short] {
+            assert!(matches!(key.open(CONTEXT, junk), Err(CryptoError::Malformed)), "{junk:?}");
         }
         let master = MasterKey::from_bytes([7; 32]);
         for junk in ["", "k1:", "k1:!!!", "x", "e1:AAAA"] {
-            assert!(
-                matches!(master.unwrap(junk, "p"), Err(CryptoError::Malformed)),
-                "{junk:?}"
-            );
+            assert!(matches!(master.unwrap(junk, "p"), Err(CryptoError::Malformed)), "{junk:?}");
         }
     }
 
@@ -418,33 +301,18 @@ mod tests {
         let sealed = key.seal(CONTEXT, DANISH).unwrap();
         assert_eq!(unwrapped.open(CONTEXT, &sealed).unwrap(), DANISH);
 
-        assert!(matches!(
-            master.unwrap(&wrapped, "person-b"),
-            Err(CryptoError::Unreadable)
-        ));
-        assert!(matches!(
-            MasterKey::from_bytes([2; 32]).unwrap(&wrapped, "person-a"),
-            Err(CryptoError::Unreadable)
-        ));
+        assert!(matches!(master.unwrap(&wrapped, "person-b"), Err(CryptoError::Unreadable)));
+        assert!(matches!(MasterKey::from_bytes([2; 32]).unwrap(&wrapped, "person-a"), Err(CryptoError::Unreadable)));
         // A sealed field is not a wrapped key, and the other way round.
-        assert!(matches!(
-            master.unwrap(&sealed, "person-a"),
-            Err(CryptoError::Malformed)
-        ));
-        assert!(matches!(
-            key.open(CONTEXT, &wrapped),
-            Err(CryptoError::Malformed)
-        ));
+        assert!(matches!(master.unwrap(&sealed, "person-a"), Err(CryptoError::Malformed)));
+        assert!(matches!(key.open(CONTEXT, &wrapped), Err(CryptoError::Malformed)));
     }
 
     #[test]
     fn master_key_file_is_created_private_and_read_back() {
         let dir = temp_dir();
         let path = dir.join(MASTER_KEY_FILE);
-        assert!(matches!(
-            MasterKey::load_or_create(&path, false),
-            Err(StoreError::Keys(_))
-        ));
+        assert!(matches!(MasterKey::load_or_create(&path, false), Err(StoreError::Keys(_))));
         let first = MasterKey::load_or_create(&path, true).unwrap();
         #[cfg(unix)]
         {
@@ -470,27 +338,17 @@ mod tests {
     fn bad_master_key_files_are_key_errors() {
         let dir = temp_dir();
         fs::create_dir_all(&dir).unwrap();
-        for (name, content) in [
-            ("short", "abcd\n"),
-            ("nothex", &"zz".repeat(32)),
-            ("empty", ""),
-        ] {
+        for (name, content) in [("short", "abcd\n"), ("nothex", &"zz".repeat(32)), ("empty", "")] {
             let path = dir.join(name);
             fs::write(&path, content).unwrap();
-            assert!(matches!(
-                MasterKey::load_or_create(&path, true),
-                Err(StoreError::Keys(_))
-            ));
+            assert!(matches!(MasterKey::load_or_create(&path, true), Err(StoreError::Keys(_))));
         }
         fs::remove_dir_all(dir).unwrap();
     }
 
     #[test]
     fn fingerprints_differ_between_keys() {
-        assert_ne!(
-            MasterKey::from_bytes([1; 32]).fingerprint(),
-            MasterKey::from_bytes([2; 32]).fingerprint()
-        );
+        assert_ne!(MasterKey::from_bytes([1; 32]).fingerprint(), MasterKey::from_bytes([2; 32]).fingerprint());
     }
 
     #[test]
@@ -498,10 +356,7 @@ mod tests {
         let master = MasterKey::from_bytes([0xab; 32]);
         let data = DataKey::generate();
         let shown = format!("{master:?} {data:?} {:?}", CryptoError::Unreadable);
-        assert_eq!(
-            shown,
-            "MasterKey([redacted]) DataKey([redacted]) Unreadable"
-        );
+        assert_eq!(shown, "MasterKey([redacted]) DataKey([redacted]) Unreadable");
         assert!(!format!("{master:?}").contains("ab"));
     }
 
@@ -509,10 +364,7 @@ mod tests {
     fn errors_map_to_corrupt_store_errors() {
         let err: StoreError = CryptoError::Unreadable.into();
         assert_eq!(err.code(), "corrupt");
-        assert_eq!(
-            err.to_string(),
-            "stored data is inconsistent: encrypted field"
-        );
+        assert_eq!(err.to_string(), "stored data is inconsistent: encrypted field");
     }
 
     proptest! {

@@ -1,9 +1,10 @@
 //! The database handle: connecting (SQLite now, PostgreSQL through the same `Any` pool and
 //! portable SQL later), versioned migrations, key checks, and time encoding.
 
+use crate::access_log::LogBuffer;
 use crate::error::StoreError;
 use crate::keys::Keys;
-use crate::writer::{BoxFuture, WriteStats, Writer};
+use crate::writer::{WriteStats, WriteWork, Writer};
 use infohus_domain::InfohusId;
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyConnection, AnyPool, Connection, Executor, Row};
@@ -27,17 +28,17 @@ pub struct Store {
 }
 
 /// Tuning of a store; the defaults suit production.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct StoreOptions {
     /// Most write jobs sharing one commit. 1 turns group commit off (one fsync per job).
     pub max_write_batch: usize,
+    /// Where the master key is, when not `master.key` in the keys dir.
+    pub master_key_file: Option<std::path::PathBuf>,
 }
 
 impl Default for StoreOptions {
     fn default() -> Self {
-        Self {
-            max_write_batch: 256,
-        }
+        Self { max_write_batch: 256, master_key_file: None }
     }
 }
 
@@ -54,15 +55,16 @@ struct Migration {
 }
 
 const SQLITE_MIGRATIONS: &[Migration] = &[
-    Migration {
-        version: 1,
-        name: "foundation",
-        sql: include_str!("../migrations/sqlite/0001_foundation.sql"),
-    },
+    Migration { version: 1, name: "foundation", sql: include_str!("../migrations/sqlite/0001_foundation.sql") },
     Migration {
         version: 2,
         name: "inbox_urgency_index",
         sql: include_str!("../migrations/sqlite/0002_inbox_urgency_index.sql"),
+    },
+    Migration {
+        version: 3,
+        name: "encryption_at_rest",
+        sql: include_str!("../migrations/sqlite/0003_encryption_at_rest.sql"),
     },
 ];
 
@@ -71,15 +73,11 @@ const TS_FORMAT: &[BorrowedFormatItem<'static>] =
 
 /// Fixed-width RFC 3339 UTC text: compares as text in time order.
 pub(crate) fn ts(t: OffsetDateTime) -> String {
-    t.to_offset(time::UtcOffset::UTC)
-        .format(TS_FORMAT)
-        .unwrap_or_else(|_| String::from("0000-00-00T00:00:00.000000Z"))
+    t.to_offset(time::UtcOffset::UTC).format(TS_FORMAT).unwrap_or_else(|_| String::from("0000-00-00T00:00:00.000000Z"))
 }
 
 pub(crate) fn parse_ts(raw: &str) -> Result<OffsetDateTime, StoreError> {
-    time::PrimitiveDateTime::parse(raw, TS_FORMAT)
-        .map(|t| t.assume_utc())
-        .map_err(|_| StoreError::Corrupt("timestamp"))
+    time::PrimitiveDateTime::parse(raw, TS_FORMAT).map(|t| t.assume_utc()).map_err(|_| StoreError::Corrupt("timestamp"))
 }
 
 pub(crate) fn new_id() -> String {
@@ -88,20 +86,13 @@ pub(crate) fn new_id() -> String {
 
 /// The SQLite URL for a data directory.
 pub fn sqlite_url(data_dir: &Path) -> String {
-    format!(
-        "sqlite://{}?mode=rwc",
-        data_dir.join("infohus.sqlite").display()
-    )
+    format!("sqlite://{}?mode=rwc", data_dir.join("infohus.sqlite").display())
 }
 
 impl Store {
     /// Connects, migrates, and checks that `keys_dir` holds this database's keys (creating
     /// them for a new database). `now` stamps what start-up creates.
-    pub async fn open(
-        database_url: &str,
-        keys_dir: &Path,
-        now: OffsetDateTime,
-    ) -> Result<Self, StoreError> {
+    pub async fn open(database_url: &str, keys_dir: &Path, now: OffsetDateTime) -> Result<Self, StoreError> {
         Self::open_with(database_url, keys_dir, now, StoreOptions::default()).await
     }
 
@@ -116,9 +107,7 @@ impl Store {
         DRIVERS.call_once(install_default_drivers);
 
         if !database_url.starts_with("sqlite:") {
-            return Err(StoreError::Keys(
-                "only sqlite: database URLs are supported by this build".to_owned(),
-            ));
+            return Err(StoreError::Keys("only sqlite: database URLs are supported by this build".to_owned()));
         }
         let pool = AnyPoolOptions::new()
             .max_connections(8)
@@ -127,17 +116,16 @@ impl Store {
             .connect(database_url)
             .await?;
         migrate(&pool, now).await?;
-        let keys = Arc::new(check_keys(&pool, keys_dir).await?);
+        let keys = Arc::new(check_keys(&pool, keys_dir, options.master_key_file.as_deref()).await?);
         let mut write_conn = AnyConnection::connect(database_url).await?;
         configure(&mut write_conn).await?;
-        let (writer, task) = Writer::start(write_conn, options.max_write_batch);
-        let store = Self {
-            pool,
-            keys,
-            writer,
-            writer_task: std::sync::Mutex::new(Some(task)),
-        };
+        let (writer, task) = Writer::start(write_conn, keys.clone(), options.max_write_batch);
+        let store = Self { pool, keys, writer, writer_task: std::sync::Mutex::new(Some(task)) };
         store.ensure_infohus(now).await?;
+        let sealed = store.seal_legacy_rows().await?;
+        if sealed > 0 {
+            tracing::info!(persons = sealed, "sealed personal data stored before encryption at rest");
+        }
         Ok(store)
     }
 
@@ -158,14 +146,17 @@ impl Store {
 
     /// Runs `work` on the write connection inside a shared, group-committed transaction;
     /// its result is returned once the transaction has committed.
-    pub(crate) async fn write<T, F>(&self, work: F) -> Result<T, StoreError>
-    where
-        T: Send + 'static,
-        F: for<'c> FnOnce(&'c mut AnyConnection) -> BoxFuture<'c, Result<T, StoreError>>
-            + Send
-            + 'static,
-    {
+    pub(crate) async fn write<T: Send + 'static>(&self, work: impl WriteWork<T>) -> Result<T, StoreError> {
         self.writer.submit(work).await
+    }
+
+    /// Appends the log entries of a read and returns once they are committed: the caller
+    /// releases the data it read only after this succeeds.
+    pub(crate) async fn commit_log(&self, log: LogBuffer) -> Result<(), StoreError> {
+        if log.len() == 0 {
+            return Ok(());
+        }
+        self.writer.submit_log(log).await
     }
 
     /// How many commits the writer made for how many write jobs.
@@ -175,9 +166,7 @@ impl Store {
 
     /// The infohus of a fresh installation (one per data dir until many are supported).
     pub async fn default_infohus(&self) -> Result<InfohusId, StoreError> {
-        let row = sqlx::query("SELECT id FROM infohuse ORDER BY created_at, id LIMIT 1")
-            .fetch_one(&self.pool)
-            .await?;
+        let row = sqlx::query("SELECT id FROM infohuse ORDER BY created_at, id LIMIT 1").fetch_one(&self.pool).await?;
         InfohusId::parse(&row.try_get::<String, _>("id")?).ok_or(StoreError::Corrupt("infohus id"))
     }
 
@@ -192,13 +181,9 @@ impl Store {
 
     pub async fn rename_infohus(&self, id: &InfohusId, name: &str) -> Result<(), StoreError> {
         let (id, name) = (id.as_str().to_owned(), name.to_owned());
-        self.write(move |conn| {
+        self.write(move |conn, _log| {
             Box::pin(async move {
-                sqlx::query("UPDATE infohuse SET name = $1 WHERE id = $2")
-                    .bind(name)
-                    .bind(id)
-                    .execute(conn)
-                    .await?;
+                sqlx::query("UPDATE infohuse SET name = $1 WHERE id = $2").bind(name).bind(id).execute(conn).await?;
                 Ok(())
             })
         })
@@ -206,12 +191,10 @@ impl Store {
     }
 
     async fn ensure_infohus(&self, now: OffsetDateTime) -> Result<(), StoreError> {
-        self.write(move |conn| {
+        self.write(move |conn, _log| {
             Box::pin(async move {
-                let count: i64 = sqlx::query("SELECT COUNT(*) AS n FROM infohuse")
-                    .fetch_one(&mut *conn)
-                    .await?
-                    .try_get("n")?;
+                let count: i64 =
+                    sqlx::query("SELECT COUNT(*) AS n FROM infohuse").fetch_one(&mut *conn).await?.try_get("n")?;
                 if count == 0 {
                     sqlx::query("INSERT INTO infohuse (id, name, created_at) VALUES ($1, $2, $3)")
                         .bind(new_id())
@@ -233,6 +216,11 @@ async fn configure(conn: &mut AnyConnection) -> Result<(), sqlx::Error> {
     conn.execute("PRAGMA synchronous = FULL").await?;
     conn.execute("PRAGMA foreign_keys = ON").await?;
     conn.execute("PRAGMA busy_timeout = 10000").await?;
+    // Checkpoint the WAL less often (every ~32 MB): each checkpoint also syncs the main file.
+    conn.execute("PRAGMA wal_autocheckpoint = 8000").await?;
+    conn.execute("PRAGMA cache_size = -32000").await?;
+    // Deleted content is overwritten, not left in free pages.
+    conn.execute("PRAGMA secure_delete = ON").await?;
     Ok(())
 }
 
@@ -253,68 +241,69 @@ async fn migrate(pool: &AnyPool, now: OffsetDateTime) -> Result<(), StoreError> 
     {
         return Err(StoreError::Corrupt("database is newer than this program"));
     }
-    for migration in SQLITE_MIGRATIONS
-        .iter()
-        .filter(|m| !applied.contains(&m.version))
-    {
+    for migration in SQLITE_MIGRATIONS.iter().filter(|m| !applied.contains(&m.version)) {
         let mut tx = pool.begin().await?;
         tx.execute(migration.sql).await?;
-        sqlx::query(
-            "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
-        )
-        .bind(migration.version)
-        .bind(migration.name)
-        .bind(ts(now))
-        .execute(&mut *tx)
-        .await?;
+        sqlx::query("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)")
+            .bind(migration.version)
+            .bind(migration.name)
+            .bind(ts(now))
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await?;
-        tracing::info!(
-            version = migration.version,
-            name = migration.name,
-            "applied migration"
-        );
+        tracing::info!(version = migration.version, name = migration.name, "applied migration");
     }
     Ok(())
 }
 
-async fn check_keys(pool: &AnyPool, keys_dir: &Path) -> Result<Keys, StoreError> {
-    let stored = sqlx::query("SELECT name, value FROM settings WHERE name IN ('log_key_fingerprint', 'index_key_fingerprint') ORDER BY name")
-        .fetch_all(pool)
-        .await?;
-    if stored.is_empty() {
-        let keys = Keys::load(keys_dir, true)?;
-        let (log, index) = keys.fingerprints();
-        let mut tx = pool.begin().await?;
-        for (name, value) in [
-            ("log_key_fingerprint", log),
-            ("index_key_fingerprint", index),
-        ] {
-            sqlx::query("INSERT INTO settings (name, value) VALUES ($1, $2)")
-                .bind(name)
-                .bind(value)
-                .execute(&mut *tx)
-                .await?;
-        }
-        tx.commit().await?;
-        return Ok(keys);
+async fn check_keys(pool: &AnyPool, keys_dir: &Path, master_file: Option<&Path>) -> Result<Keys, StoreError> {
+    let stored: Vec<(String, String)> = sqlx::query(
+        "SELECT name, value FROM settings
+         WHERE name IN ('log_key_fingerprint', 'index_key_fingerprint', 'master_key_fingerprint')",
+    )
+    .fetch_all(pool)
+    .await?
+    .iter()
+    .map(|row| Ok((row.try_get("name")?, row.try_get("value")?)))
+    .collect::<Result<_, StoreError>>()?;
+    let has = |name: &str| stored.iter().any(|(n, _)| n == name);
+    // A new database gets new keys; a database from before encryption at rest gets its
+    // master key now. Otherwise every key must already exist and match.
+    let create = stored.is_empty() || !has("master_key_fingerprint");
+    let complete = has("log_key_fingerprint") && has("index_key_fingerprint");
+    if !(stored.is_empty() || complete) {
+        return Err(StoreError::Corrupt("key fingerprints are incomplete"));
     }
-    let keys = Keys::load(keys_dir, false)?;
+    if !stored.is_empty() && !keys_dir.join("access-log.key").exists() {
+        return Err(StoreError::Keys(format!("the keys of this database are not in {}", keys_dir.display())));
+    }
+    let keys = Keys::load(keys_dir, create, master_file)?;
     let (log, index) = keys.fingerprints();
-    for row in stored {
-        let name: String = row.try_get("name")?;
-        let value: String = row.try_get("value")?;
-        let expected = if name == "log_key_fingerprint" {
-            &log
-        } else {
-            &index
-        };
-        if &value != expected {
-            return Err(StoreError::Keys(format!(
-                "the keys in {} do not belong to this database",
-                keys_dir.display()
-            )));
+    let expected = [
+        ("log_key_fingerprint", log),
+        ("index_key_fingerprint", index),
+        ("master_key_fingerprint", keys.master().fingerprint()),
+    ];
+    let mut tx = pool.begin().await?;
+    for (name, value) in &expected {
+        match stored.iter().find(|(n, _)| n == name) {
+            Some((_, stored_value)) if stored_value != value => {
+                return Err(StoreError::Keys(format!(
+                    "the keys in {} do not belong to this database",
+                    keys_dir.display()
+                )));
+            }
+            Some(_) => {}
+            None => {
+                sqlx::query("INSERT INTO settings (name, value) VALUES ($1, $2)")
+                    .bind(*name)
+                    .bind(value.clone())
+                    .execute(&mut *tx)
+                    .await?;
+            }
         }
     }
+    tx.commit().await?;
     Ok(keys)
 }
 

@@ -23,6 +23,9 @@ pub enum StoreError {
     Corrupt(&'static str),
     #[error("io: {0}")]
     Io(#[from] std::io::Error),
+    /// The person's data key was destroyed (crypto-shredding): their data is gone.
+    #[error("personal data erased")]
+    Erased,
     /// The write was not committed (its batch failed, or the store is closing).
     #[error("the write was not committed")]
     NotCommitted,
@@ -40,6 +43,7 @@ impl StoreError {
             StoreError::Corrupt(_) => "corrupt",
             StoreError::Io(_) => "io",
             StoreError::NotCommitted => "not_committed",
+            StoreError::Erased => "erased",
         }
     }
 }

@@ -1,6 +1,7 @@
 //! The keys kept outside the database: one keys the access-log chain, one keys the blind
 //! indexes used to match CPR numbers and name + birth date without comparing plaintext.
 
+use crate::crypto::{MASTER_KEY_FILE, MasterKey};
 use crate::error::StoreError;
 use hmac::{Hmac, KeyInit, Mac};
 use rand::RngExt;
@@ -20,6 +21,7 @@ const INDEX_KEY_FILE: &str = "blind-index.key";
 pub struct Keys {
     log: Zeroizing<[u8; 32]>,
     index: Zeroizing<[u8; 32]>,
+    master: MasterKey,
 }
 
 impl fmt::Debug for Keys {
@@ -30,7 +32,11 @@ impl fmt::Debug for Keys {
 
 impl Keys {
     /// Reads the keys from `dir`, creating them (mode 0600) when `create` is set and none exist.
-    pub fn load(dir: &Path, create: bool) -> Result<Self, StoreError> {
+    /// The master key comes from `master_file` when given (production: a path from the
+    /// environment), else from `master.key` in `dir`.
+    pub fn load(dir: &Path, create: bool, master_file: Option<&Path>) -> Result<Self, StoreError> {
+        let master_path = master_file.map(Path::to_path_buf).unwrap_or_else(|| dir.join(MASTER_KEY_FILE));
+        let master = MasterKey::load_or_create(&master_path, create)?;
         let log_path = dir.join(LOG_KEY_FILE);
         let index_path = dir.join(INDEX_KEY_FILE);
         if create && !log_path.exists() && !index_path.exists() {
@@ -38,18 +44,17 @@ impl Keys {
             write_new_key(&log_path)?;
             write_new_key(&index_path)?;
         }
-        Ok(Self {
-            log: read_key(&log_path)?,
-            index: read_key(&index_path)?,
-        })
+        Ok(Self { log: read_key(&log_path)?, index: read_key(&index_path)?, master })
     }
 
     /// Keys from raw bytes, for tests and benchmarks.
-    pub fn from_bytes(log: [u8; 32], index: [u8; 32]) -> Self {
-        Self {
-            log: Zeroizing::new(log),
-            index: Zeroizing::new(index),
-        }
+    pub fn from_bytes(log: [u8; 32], index: [u8; 32], master: [u8; 32]) -> Self {
+        Self { log: Zeroizing::new(log), index: Zeroizing::new(index), master: MasterKey::from_bytes(master) }
+    }
+
+    /// The key that wraps every person's data key.
+    pub(crate) fn master(&self) -> &MasterKey {
+        &self.master
     }
 
     pub(crate) fn log_mac(&self) -> HmacSha256 {
@@ -72,10 +77,7 @@ impl Keys {
         log.update(b"infohus key fingerprint");
         let mut index = mac(&self.index);
         index.update(b"infohus key fingerprint");
-        (
-            hex(&log.finalize().into_bytes()),
-            hex(&index.finalize().into_bytes()),
-        )
+        (hex(&log.finalize().into_bytes()), hex(&index.finalize().into_bytes()))
     }
 }
 
@@ -94,12 +96,10 @@ fn unreachable_hmac() -> HmacSha256 {
 
 pub(crate) fn hex(bytes: &[u8]) -> String {
     use std::fmt::Write as _;
-    bytes
-        .iter()
-        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-            let _ = write!(s, "{b:02x}");
-            s
-        })
+    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    })
 }
 
 fn write_new_key(path: &PathBuf) -> Result<(), StoreError> {
@@ -119,24 +119,18 @@ fn write_new_key(path: &PathBuf) -> Result<(), StoreError> {
 }
 
 fn read_key(path: &Path) -> Result<Zeroizing<[u8; 32]>, StoreError> {
-    let text =
-        Zeroizing::new(fs::read_to_string(path).map_err(|e| {
-            StoreError::Keys(format!("cannot read key file {}: {e}", path.display()))
-        })?);
+    let text = Zeroizing::new(
+        fs::read_to_string(path)
+            .map_err(|e| StoreError::Keys(format!("cannot read key file {}: {e}", path.display())))?,
+    );
     let text = text.trim();
     let mut key = Zeroizing::new([0u8; 32]);
     if text.len() != 64 {
-        return Err(StoreError::Keys(format!(
-            "key file {} is not 64 hex digits",
-            path.display()
-        )));
+        return Err(StoreError::Keys(format!("key file {} is not 64 hex digits", path.display())));
     }
     for (slot, pair) in key.iter_mut().zip(text.as_bytes().chunks(2)) {
-        let digits = std::str::from_utf8(pair)
-            .ok()
-            .and_then(|p| u8::from_str_radix(p, 16).ok());
-        *slot = digits
-            .ok_or_else(|| StoreError::Keys(format!("key file {} is not hex", path.display())))?;
+        let digits = std::str::from_utf8(pair).ok().and_then(|p| u8::from_str_radix(p, 16).ok());
+        *slot = digits.ok_or_else(|| StoreError::Keys(format!("key file {} is not hex", path.display())))?;
     }
     Ok(key)
 }
@@ -148,23 +142,17 @@ mod tests {
     #[test]
     fn keys_are_created_once_and_read_back() {
         let dir = std::env::temp_dir().join(format!("infohus-keys-{}", uuid::Uuid::now_v7()));
-        let first = Keys::load(&dir, true).unwrap();
-        let again = Keys::load(&dir, true).unwrap();
+        let first = Keys::load(&dir, true, None).unwrap();
+        let again = Keys::load(&dir, true, None).unwrap();
         assert_eq!(first.fingerprints(), again.fingerprints());
-        assert_eq!(
-            first.blind_index("cpr", "0101051234"),
-            again.blind_index("cpr", "0101051234")
-        );
-        assert_ne!(
-            first.blind_index("cpr", "0101051234"),
-            first.blind_index("name", "0101051234")
-        );
+        assert_eq!(first.blind_index("cpr", "0101051234"), again.blind_index("cpr", "0101051234"));
+        assert_ne!(first.blind_index("cpr", "0101051234"), first.blind_index("name", "0101051234"));
         std::fs::remove_dir_all(dir).unwrap();
     }
 
     #[test]
     fn missing_keys_are_an_error_without_create() {
         let dir = std::env::temp_dir().join(format!("infohus-keys-{}", uuid::Uuid::now_v7()));
-        assert!(matches!(Keys::load(&dir, false), Err(StoreError::Keys(_))));
+        assert!(matches!(Keys::load(&dir, false, None), Err(StoreError::Keys(_))));
     }
 }

@@ -4,6 +4,7 @@
 
 mod access_log;
 mod accounts;
+mod crypto;
 mod db;
 mod error;
 mod keys;
@@ -12,9 +13,7 @@ mod referrals;
 mod sessions;
 mod writer;
 
-pub use access_log::{
-    AccessLogEntry, AccessLogPage, Action, Checkpoint, VerifyFailure, VerifyReport,
-};
+pub use access_log::{AccessLogEntry, AccessLogPage, Action, Checkpoint, VerifyFailure, VerifyReport};
 pub use accounts::{Agency, UserSummary};
 pub use db::{Store, StoreOptions, sqlite_url};
 pub use error::StoreError;

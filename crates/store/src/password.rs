@@ -8,10 +8,7 @@ use std::sync::OnceLock;
 
 /// The PHC string of an argon2id hash of `password`, with a fresh random salt.
 pub fn hash(password: &Password) -> Option<String> {
-    Argon2::default()
-        .hash_password(password.expose().as_bytes())
-        .ok()
-        .map(|h| h.to_string())
+    Argon2::default().hash_password(password.expose().as_bytes()).ok().map(|h| h.to_string())
 }
 
 /// Checks `password` against a stored PHC string; false for any malformed hash.
@@ -19,19 +16,13 @@ pub fn verify(stored: &str, password: &str) -> bool {
     let Ok(parsed) = argon2::password_hash::phc::PasswordHash::new(stored) else {
         return false;
     };
-    Argon2::default()
-        .verify_password(password.as_bytes(), &parsed)
-        .is_ok()
+    Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok()
 }
 
 /// Spends the same work as `verify` for an account that does not exist. Always false.
 pub fn verify_dummy(password: &str) {
     static DUMMY: OnceLock<Option<String>> = OnceLock::new();
-    let dummy = DUMMY.get_or_init(|| {
-        Password::parse("dummy-password-for-timing")
-            .ok()
-            .and_then(|p| hash(&p))
-    });
+    let dummy = DUMMY.get_or_init(|| Password::parse("dummy-password-for-timing").ok().and_then(|p| hash(&p)));
     if let Some(dummy) = dummy {
         let _ = verify(dummy, password);
     }

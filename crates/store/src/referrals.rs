@@ -2,7 +2,8 @@
 //! person page, and linking suggested matches. Each function checks the domain policy and
 //! logs its use of personal data in the same transaction.
 
-use crate::access_log::{Action, LogEvent, append};
+use crate::access_log::{Action, LogBuffer, LogEvent};
+use crate::crypto::DataKey;
 use crate::db::{Store, new_id, parse_ts, ts};
 use crate::error::StoreError;
 use crate::keys::Keys;
@@ -12,8 +13,8 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use infohus_domain::policy::{ReferralFacts, ReferralScope};
 use infohus_domain::referral::Subject;
 use infohus_domain::{
-    AgencyId, Channel, ConcernCategory, FieldErrors, Gender, NewReferral, PersonId, Personal,
-    ReferralId, ReferralStatus, Urgency, UserId,
+    AgencyId, Channel, ConcernCategory, FieldErrors, Gender, NewReferral, PersonId, Personal, ReferralId,
+    ReferralStatus, Urgency, UserId,
 };
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
@@ -83,11 +84,7 @@ pub enum InboxSort {
 }
 
 impl InboxSort {
-    pub const ALL: [InboxSort; 3] = [
-        InboxSort::NewestFirst,
-        InboxSort::OldestFirst,
-        InboxSort::UrgentFirst,
-    ];
+    pub const ALL: [InboxSort; 3] = [InboxSort::NewestFirst, InboxSort::OldestFirst, InboxSort::UrgentFirst];
 
     pub fn parse(raw: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|s| s.as_str() == raw)
@@ -144,13 +141,8 @@ impl Cursor {
         let bytes = URL_SAFE_NO_PAD.decode(raw).ok()?;
         let text = String::from_utf8(bytes).ok()?;
         let mut parts = text.split('\u{1f}');
-        let (version, s, rank, received_at, id) = (
-            parts.next()?,
-            parts.next()?,
-            parts.next()?,
-            parts.next()?,
-            parts.next()?,
-        );
+        let (version, s, rank, received_at, id) =
+            (parts.next()?, parts.next()?, parts.next()?, parts.next()?, parts.next()?);
         if version != "1" || parts.next().is_some() || InboxSort::parse(s)? != sort {
             return None;
         }
@@ -193,7 +185,16 @@ impl Sql {
         self.arg(Arg::Text(value.to_owned()))
     }
 
+    async fn execute(&self, conn: &mut AnyConnection) -> Result<(), StoreError> {
+        self.query().execute(conn).await?;
+        Ok(())
+    }
+
     async fn fetch_all(&self, conn: &mut AnyConnection) -> Result<Vec<AnyRow>, StoreError> {
+        Ok(self.query().fetch_all(conn).await?)
+    }
+
+    fn query(&self) -> sqlx::query::Query<'_, sqlx::Any, sqlx::any::AnyArguments> {
         // Safe: the text is assembled only from constant fragments and `$n` placeholders;
         // every value travels as a bound argument.
         let mut query = sqlx::query(sqlx::AssertSqlSafe(self.text.clone()));
@@ -203,17 +204,30 @@ impl Sql {
                 Arg::Int(i) => query.bind(*i),
             };
         }
-        Ok(query.fetch_all(conn).await?)
+        query
     }
 }
+
+/// The referral columns stored sealed with the person's data key.
+const SEALED_REFERRAL_COLUMNS: [&str; 7] = [
+    "description",
+    "subject_name",
+    "subject_birth_date",
+    "referrer_name",
+    "referrer_organisation",
+    "referrer_phone",
+    "referrer_email",
+];
 
 const REFERRAL_COLUMNS: &str = "r.id, r.person_id, r.suggested_person_id, r.status, r.channel, r.concern_category,
     r.urgency, r.urgency_rank, r.under_18, r.description, r.subject_name, r.subject_birth_date, r.subject_gender,
     r.subject_municipality, r.referrer_name, r.referrer_organisation, r.referrer_phone, r.referrer_email,
     r.received_at, r.updated_at, r.infohus_id, r.submitted_by, u.username AS submitted_by_username,
-    a.name AS submitted_by_agency_name";
+    a.name AS submitted_by_agency_name, p.data_key AS person_data_key";
 
-const REFERRAL_FROM: &str = " FROM referrals r JOIN users u ON u.id = r.submitted_by JOIN agencies a ON a.id = r.submitted_by_agency";
+const REFERRAL_FROM: &str =
+    " FROM referrals r JOIN users u ON u.id = r.submitted_by JOIN agencies a ON a.id = r.submitted_by_agency
+      JOIN persons p ON p.id = r.person_id";
 
 fn urgency_rank(urgency: Urgency) -> i64 {
     match urgency {
@@ -223,38 +237,78 @@ fn urgency_rank(urgency: Urgency) -> i64 {
 }
 
 fn parse_date(raw: Option<String>) -> Result<Option<Date>, StoreError> {
-    raw.map(|d| Date::parse(&d, &Iso8601::DATE).map_err(|_| StoreError::Corrupt("date")))
-        .transpose()
+    raw.map(|d| Date::parse(&d, &Iso8601::DATE).map_err(|_| StoreError::Corrupt("date"))).transpose()
 }
 
 fn date_text(date: Option<Date>) -> Option<String> {
     date.map(|d| format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day()))
 }
 
-fn personal(row: &AnyRow, column: &str) -> Result<Option<Personal<String>>, StoreError> {
-    Ok(row.try_get::<Option<String>, _>(column)?.map(Personal::new))
+/// Seals and opens the encrypted columns of one row with its person's data key; the
+/// context (table, column, row id) is bound in, so a sealed value cannot be moved elsewhere.
+pub(crate) struct Sealer<'a> {
+    key: &'a DataKey,
+    table: &'static str,
+    row: &'a str,
 }
 
-fn referral_from_row(row: &AnyRow, show_suggestion: bool) -> Result<ReferralView, StoreError> {
+impl<'a> Sealer<'a> {
+    pub(crate) fn new(key: &'a DataKey, table: &'static str, row: &'a str) -> Self {
+        Self { key, table, row }
+    }
+
+    fn context(&self, column: &str) -> String {
+        format!("{}.{column}:{}", self.table, self.row)
+    }
+
+    pub(crate) fn seal(&self, column: &str, plaintext: &str) -> Result<String, StoreError> {
+        Ok(self.key.seal(&self.context(column), plaintext)?)
+    }
+
+    pub(crate) fn seal_opt(&self, column: &str, plaintext: Option<String>) -> Result<Option<String>, StoreError> {
+        plaintext.map(|p| self.seal(column, &p)).transpose()
+    }
+
+    pub(crate) fn open(&self, column: &str, sealed: &str) -> Result<String, StoreError> {
+        Ok(self.key.open(&self.context(column), sealed)?)
+    }
+
+    pub(crate) fn open_opt(&self, column: &str, sealed: Option<String>) -> Result<Option<String>, StoreError> {
+        sealed.map(|s| self.open(column, &s)).transpose()
+    }
+
+    /// An encrypted column of `row`, opened.
+    fn column(&self, row: &AnyRow, column: &str) -> Result<Option<String>, StoreError> {
+        self.open_opt(column, row.try_get(column)?)
+    }
+}
+
+/// The data key of the person a row belongs to (`person_data_key` column).
+fn person_key(keys: &Keys, row: &AnyRow, person_id: &str) -> Result<DataKey, StoreError> {
+    let wrapped: Option<String> = row.try_get("person_data_key")?;
+    Ok(keys.master().unwrap(wrapped.as_deref().ok_or(StoreError::Erased)?, person_id)?)
+}
+
+fn referral_from_row(row: &AnyRow, show_suggestion: bool, keys: &Keys) -> Result<ReferralView, StoreError> {
     let corrupt = |what| move || StoreError::Corrupt(what);
     let suggested: Option<String> = row.try_get("suggested_person_id")?;
+    let id: String = row.try_get("id")?;
+    let person: String = row.try_get("person_id")?;
+    let data_key = person_key(keys, row, &person)?;
+    let f = Sealer::new(&data_key, "referrals", &id);
+    let required = |column: &str| f.column(row, column)?.ok_or(StoreError::Corrupt("required column"));
     Ok(ReferralView {
-        id: ReferralId::parse(&row.try_get::<String, _>("id")?)
-            .ok_or_else(corrupt("referral id"))?,
-        person_id: PersonId::parse(&row.try_get::<String, _>("person_id")?)
-            .ok_or_else(corrupt("person id"))?,
-        status: ReferralStatus::parse(&row.try_get::<String, _>("status")?)
-            .ok_or_else(corrupt("status"))?,
-        channel: Channel::parse(&row.try_get::<String, _>("channel")?)
-            .ok_or_else(corrupt("channel"))?,
+        id: ReferralId::parse(&id).ok_or_else(corrupt("referral id"))?,
+        person_id: PersonId::parse(&person).ok_or_else(corrupt("person id"))?,
+        status: ReferralStatus::parse(&row.try_get::<String, _>("status")?).ok_or_else(corrupt("status"))?,
+        channel: Channel::parse(&row.try_get::<String, _>("channel")?).ok_or_else(corrupt("channel"))?,
         concern_category: ConcernCategory::from_stored(row.try_get("concern_category")?),
-        urgency: Urgency::parse(&row.try_get::<String, _>("urgency")?)
-            .ok_or_else(corrupt("urgency"))?,
+        urgency: Urgency::parse(&row.try_get::<String, _>("urgency")?).ok_or_else(corrupt("urgency"))?,
         under_18: row.try_get::<i64, _>("under_18")? != 0,
-        description: Personal::new(row.try_get("description")?),
+        description: Personal::new(required("description")?),
         subject: SubjectView {
-            name: Personal::new(row.try_get("subject_name")?),
-            birth_date: parse_date(row.try_get("subject_birth_date")?)?,
+            name: Personal::new(required("subject_name")?),
+            birth_date: parse_date(f.column(row, "subject_birth_date")?)?,
             gender: row
                 .try_get::<Option<String>, _>("subject_gender")?
                 .map(|g| Gender::parse(&g).ok_or(StoreError::Corrupt("gender")))
@@ -262,20 +316,16 @@ fn referral_from_row(row: &AnyRow, show_suggestion: bool) -> Result<ReferralView
             municipality: row.try_get("subject_municipality")?,
         },
         referrer: ReferrerView {
-            name: personal(row, "referrer_name")?,
-            organisation: personal(row, "referrer_organisation")?,
-            phone: personal(row, "referrer_phone")?,
-            email: personal(row, "referrer_email")?,
+            name: f.column(row, "referrer_name")?.map(Personal::new),
+            organisation: f.column(row, "referrer_organisation")?.map(Personal::new),
+            phone: f.column(row, "referrer_phone")?.map(Personal::new),
+            email: f.column(row, "referrer_email")?.map(Personal::new),
         },
         submitted_by: row.try_get("submitted_by_username")?,
         submitted_by_agency: row.try_get("submitted_by_agency_name")?,
         received_at: parse_ts(&row.try_get::<String, _>("received_at")?)?,
         updated_at: parse_ts(&row.try_get::<String, _>("updated_at")?)?,
-        suggested_person_id: if show_suggestion {
-            suggested.as_deref().and_then(PersonId::parse)
-        } else {
-            None
-        },
+        suggested_person_id: if show_suggestion { suggested.as_deref().and_then(PersonId::parse) } else { None },
     })
 }
 
@@ -285,11 +335,7 @@ fn push_scope(sql: &mut Sql, scope: &ReferralScope) {
         ReferralScope::Infohus(infohus) => {
             sql.push("r.infohus_id = ").text(infohus.as_str());
         }
-        ReferralScope::Participating {
-            infohus,
-            agency,
-            user,
-        } => {
+        ReferralScope::Participating { infohus, agency, user } => {
             sql.push("r.infohus_id = ")
                 .text(infohus.as_str())
                 .push(" AND (r.submitted_by = ")
@@ -305,36 +351,79 @@ fn push_scope(sql: &mut Sql, scope: &ReferralScope) {
 }
 
 fn normalised_name(name: &str) -> String {
-    name.split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase()
+    name.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
 }
 
 fn match_index(keys: &Keys, subject: &Subject) -> Option<String> {
     subject.birth_date.map(|born| {
         keys.blind_index(
             "name+birth_date",
-            &format!(
-                "{}|{}",
-                normalised_name(subject.name.expose()),
-                date_text(Some(born)).unwrap_or_default()
-            ),
+            &format!("{}|{}", normalised_name(subject.name.expose()), date_text(Some(born)).unwrap_or_default()),
         )
     })
 }
 
 impl Store {
+    /// Seals the personal fields of rows written before encryption at rest existed: every
+    /// person without a data key (and not erased) gets one, and their rows are sealed with it.
+    pub(crate) async fn seal_legacy_rows(&self) -> Result<usize, StoreError> {
+        let keys = self.keys.clone();
+        self.write(move |conn, _log| {
+            Box::pin(async move {
+                let persons = sqlx::query(
+                    "SELECT id, name, cpr, birth_date FROM persons WHERE data_key IS NULL AND shredded_at IS NULL",
+                )
+                .fetch_all(&mut *conn)
+                .await?;
+                for person in &persons {
+                    let id: String = person.try_get("id")?;
+                    let data_key = DataKey::generate();
+                    let wrapped = keys.master().wrap(&data_key, &id)?;
+                    let sealer = Sealer::new(&data_key, "persons", &id);
+                    let name: String = person.try_get("name")?;
+                    sqlx::query("UPDATE persons SET name = $1, cpr = $2, birth_date = $3, data_key = $4 WHERE id = $5")
+                        .bind(sealer.seal("name", &name)?)
+                        .bind(sealer.seal_opt("cpr", person.try_get("cpr")?)?)
+                        .bind(sealer.seal_opt("birth_date", person.try_get("birth_date")?)?)
+                        .bind(wrapped)
+                        .bind(&id)
+                        .execute(&mut *conn)
+                        .await?;
+                    let referrals = sqlx::query(
+                        "SELECT id, description, subject_name, subject_birth_date, referrer_name, referrer_organisation,
+                            referrer_phone, referrer_email FROM referrals WHERE person_id = $1",
+                    )
+                    .bind(&id)
+                    .fetch_all(&mut *conn)
+                    .await?;
+                    for referral in &referrals {
+                        let referral_id: String = referral.try_get("id")?;
+                        let sealer = Sealer::new(&data_key, "referrals", &referral_id);
+                        let mut update = Sql::default();
+                        update.push("UPDATE referrals SET id = id");
+                        for column in SEALED_REFERRAL_COLUMNS {
+                            update.push(&format!(", {column} = "));
+                            match sealer.seal_opt(column, referral.try_get(column)?)? {
+                                Some(v) => update.text(&v),
+                                None => update.push("NULL"),
+                            };
+                        }
+                        update.push(" WHERE id = ").text(&referral_id);
+                        update.execute(&mut *conn).await?;
+                    }
+                }
+                Ok(persons.len())
+            })
+        })
+        .await
+    }
+
     /// The active concern categories, in display order.
     pub async fn concern_categories(&self) -> Result<Vec<String>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT code FROM concern_categories WHERE active = 1 ORDER BY sort_order, code",
-        )
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|r| Ok(r.try_get::<String, _>("code")?))
-            .collect()
+        let rows = sqlx::query("SELECT code FROM concern_categories WHERE active = 1 ORDER BY sort_order, code")
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(|r| Ok(r.try_get::<String, _>("code")?)).collect()
     }
 
     /// Registers a referral: links it to the person with the same CPR, or creates the
@@ -342,6 +431,7 @@ impl Store {
     async fn create_referral_in(
         tx: &mut AnyConnection,
         keys: &Keys,
+        log: &mut LogBuffer,
         actor: &Actor,
         referral: NewReferral,
         now: OffsetDateTime,
@@ -351,39 +441,33 @@ impl Store {
         }
         let infohus = actor.viewer.infohus.as_str();
 
-        let category_known =
-            sqlx::query("SELECT 1 AS one FROM concern_categories WHERE code = $1 AND active = 1")
-                .bind(referral.concern_category.as_str())
-                .fetch_optional(&mut *tx)
-                .await?;
+        let category_known = sqlx::query("SELECT 1 AS one FROM concern_categories WHERE code = $1 AND active = 1")
+            .bind(referral.concern_category.as_str())
+            .fetch_optional(&mut *tx)
+            .await?;
         if category_known.is_none() {
-            return Err(StoreError::Invalid(FieldErrors::single(
-                "concern_category",
-                "invalid_choice",
-            )));
+            return Err(StoreError::Invalid(FieldErrors::single("concern_category", "invalid_choice")));
         }
 
         let subject = &referral.subject;
-        let cpr_index = subject
-            .cpr
-            .as_ref()
-            .map(|c| keys.blind_index("cpr", &c.compact()));
+        let cpr_index = subject.cpr.as_ref().map(|c| keys.blind_index("cpr", &c.compact()));
         let match_index = match_index(keys, subject);
-        let existing: Option<String> = match &cpr_index {
-            Some(index) => {
-                sqlx::query("SELECT id FROM persons WHERE infohus_id = $1 AND cpr_index = $2")
-                    .bind(infohus)
-                    .bind(index)
-                    .fetch_optional(&mut *tx)
-                    .await?
-                    .map(|row| row.try_get("id"))
-                    .transpose()?
-            }
+        let existing: Option<(String, Option<String>)> = match &cpr_index {
+            Some(index) => sqlx::query("SELECT id, data_key FROM persons WHERE infohus_id = $1 AND cpr_index = $2")
+                .bind(infohus)
+                .bind(index)
+                .fetch_optional(&mut *tx)
+                .await?
+                .map(|row| Ok::<_, StoreError>((row.try_get("id")?, row.try_get("data_key")?)))
+                .transpose()?,
             None => None,
         };
         let mut events = Vec::new();
-        let person_id = match existing {
-            Some(id) => {
+        let (person_id, data_key) = match existing {
+            Some((id, wrapped)) => {
+                let data_key = keys.master().unwrap(wrapped.as_deref().ok_or(StoreError::Erased)?, &id)?;
+                let sealed_birth =
+                    Sealer::new(&data_key, "persons", &id).seal_opt("birth_date", date_text(subject.birth_date))?;
                 // Known person: fill in what was missing, never overwrite what is recorded.
                 sqlx::query(
                     "UPDATE persons SET birth_date = COALESCE(birth_date, $1), gender = COALESCE(gender, $2),
@@ -391,7 +475,7 @@ impl Store {
                         match_index = COALESCE(match_index, $4), updated_at = $5
                      WHERE id = $6",
                 )
-                .bind(date_text(subject.birth_date))
+                .bind(sealed_birth)
                 .bind(subject.gender.map(Gender::as_str))
                 .bind(subject.municipality.clone())
                 .bind(match_index.clone())
@@ -407,26 +491,30 @@ impl Store {
                     purpose: "intake",
                     criteria: String::new(),
                 });
-                id
+                (id, data_key)
             }
             None => {
                 let id = new_id();
+                let data_key = DataKey::generate();
+                let wrapped = keys.master().wrap(&data_key, &id)?;
+                let sealer = Sealer::new(&data_key, "persons", &id);
                 sqlx::query(
                     "INSERT INTO persons (id, infohus_id, name, cpr, cpr_index, match_index, birth_date, gender,
-                        municipality, created_at, updated_at)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+                        municipality, created_at, updated_at, data_key)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
                 )
                 .bind(&id)
                 .bind(infohus)
-                .bind(subject.name.expose().clone())
-                .bind(subject.cpr.as_ref().map(|c| c.compact()))
+                .bind(sealer.seal("name", subject.name.expose())?)
+                .bind(sealer.seal_opt("cpr", subject.cpr.as_ref().map(|c| c.compact()))?)
                 .bind(cpr_index.clone())
                 .bind(match_index.clone())
-                .bind(date_text(subject.birth_date))
+                .bind(sealer.seal_opt("birth_date", date_text(subject.birth_date))?)
                 .bind(subject.gender.map(Gender::as_str))
                 .bind(subject.municipality.clone())
                 .bind(ts(now))
                 .bind(ts(now))
+                .bind(wrapped)
                 .execute(&mut *tx)
                 .await?;
                 events.push(LogEvent {
@@ -437,7 +525,7 @@ impl Store {
                     purpose: "intake",
                     criteria: String::new(),
                 });
-                id
+                (id, data_key)
             }
         };
 
@@ -472,6 +560,10 @@ impl Store {
 
         let id = new_id();
         let r = &referral;
+        let sealer = Sealer::new(&data_key, "referrals", &id);
+        let sealed = |column: &str, value: &Option<Personal<String>>| {
+            sealer.seal_opt(column, value.as_ref().map(|v| v.expose().clone()))
+        };
         sqlx::query(
             "INSERT INTO referrals (id, infohus_id, person_id, suggested_person_id, status, channel, concern_category,
                 urgency, urgency_rank, under_18, description, subject_name, subject_birth_date, subject_gender,
@@ -490,15 +582,15 @@ impl Store {
         .bind(r.urgency.as_str())
         .bind(urgency_rank(r.urgency))
         .bind(i64::from(r.under_18))
-        .bind(r.description.expose().clone())
-        .bind(r.subject.name.expose().clone())
-        .bind(date_text(r.subject.birth_date))
+        .bind(sealer.seal("description", r.description.expose())?)
+        .bind(sealer.seal("subject_name", r.subject.name.expose())?)
+        .bind(sealer.seal_opt("subject_birth_date", date_text(r.subject.birth_date))?)
         .bind(r.subject.gender.map(Gender::as_str))
         .bind(r.subject.municipality.clone())
-        .bind(r.referrer.name.as_ref().map(|v| v.expose().clone()))
-        .bind(r.referrer.organisation.as_ref().map(|v| v.expose().clone()))
-        .bind(r.referrer.phone.as_ref().map(|v| v.expose().clone()))
-        .bind(r.referrer.email.as_ref().map(|v| v.expose().clone()))
+        .bind(sealed("referrer_name", &r.referrer.name)?)
+        .bind(sealed("referrer_organisation", &r.referrer.organisation)?)
+        .bind(sealed("referrer_phone", &r.referrer.phone)?)
+        .bind(sealed("referrer_email", &r.referrer.email)?)
         .bind(actor.viewer.user.as_str())
         .bind(actor.viewer.agency.as_str())
         .bind(ts(now))
@@ -507,14 +599,12 @@ impl Store {
         .await?;
         if actor.viewer.role == infohus_domain::Role::Member {
             // The submitting member's agency takes part from the start.
-            sqlx::query(
-                "INSERT INTO referral_agencies (referral_id, agency_id, since) VALUES ($1, $2, $3)",
-            )
-            .bind(&id)
-            .bind(actor.viewer.agency.as_str())
-            .bind(ts(now))
-            .execute(&mut *tx)
-            .await?;
+            sqlx::query("INSERT INTO referral_agencies (referral_id, agency_id, since) VALUES ($1, $2, $3)")
+                .bind(&id)
+                .bind(actor.viewer.agency.as_str())
+                .bind(ts(now))
+                .execute(&mut *tx)
+                .await?;
         }
         events.push(LogEvent {
             action: Action::Create,
@@ -524,44 +614,28 @@ impl Store {
             purpose: "intake",
             criteria: String::new(),
         });
-        append(&mut *tx, keys, actor, now, &events).await?;
+        log.record(actor, now, events);
 
         let mut sql = Sql::default();
-        sql.push("SELECT ")
-            .push(REFERRAL_COLUMNS)
-            .push(REFERRAL_FROM)
-            .push(" WHERE r.id = ")
-            .text(&id);
+        sql.push("SELECT ").push(REFERRAL_COLUMNS).push(REFERRAL_FROM).push(" WHERE r.id = ").text(&id);
         let rows = sql.fetch_all(&mut *tx).await?;
-        let row = rows
-            .first()
-            .ok_or(StoreError::Corrupt("referral vanished"))?;
-        let view = referral_from_row(row, actor.viewer.may_link_persons())?;
+        let row = rows.first().ok_or(StoreError::Corrupt("referral vanished"))?;
+        let view = referral_from_row(row, actor.viewer.may_link_persons(), keys)?;
         Ok(view)
     }
 
-    async fn participating_agencies(
-        conn: &mut AnyConnection,
-        referral: &str,
-    ) -> Result<Vec<AgencyId>, StoreError> {
+    async fn participating_agencies(conn: &mut AnyConnection, referral: &str) -> Result<Vec<AgencyId>, StoreError> {
         let rows = sqlx::query("SELECT agency_id FROM referral_agencies WHERE referral_id = $1")
             .bind(referral)
             .fetch_all(conn)
             .await?;
         rows.iter()
-            .map(|r| {
-                AgencyId::parse(&r.try_get::<String, _>("agency_id")?)
-                    .ok_or(StoreError::Corrupt("agency id"))
-            })
+            .map(|r| AgencyId::parse(&r.try_get::<String, _>("agency_id")?).ok_or(StoreError::Corrupt("agency id")))
             .collect()
     }
 
     /// Whether the actor may see the referral in `row`, decided by the domain policy.
-    async fn admits(
-        conn: &mut AnyConnection,
-        actor: &Actor,
-        row: &AnyRow,
-    ) -> Result<bool, StoreError> {
+    async fn admits(conn: &mut AnyConnection, actor: &Actor, row: &AnyRow) -> Result<bool, StoreError> {
         let scope = actor.viewer.referral_scope();
         if scope == ReferralScope::Nothing {
             return Ok(false);
@@ -569,8 +643,8 @@ impl Store {
         let id: String = row.try_get("id")?;
         let infohus = infohus_domain::InfohusId::parse(&row.try_get::<String, _>("infohus_id")?)
             .ok_or(StoreError::Corrupt("infohus id"))?;
-        let submitted_by = UserId::parse(&row.try_get::<String, _>("submitted_by")?)
-            .ok_or(StoreError::Corrupt("user id"))?;
+        let submitted_by =
+            UserId::parse(&row.try_get::<String, _>("submitted_by")?).ok_or(StoreError::Corrupt("user id"))?;
         let agencies = Self::participating_agencies(conn, &id).await?;
         Ok(scope.admits(ReferralFacts {
             infohus: &infohus,
@@ -583,16 +657,13 @@ impl Store {
     async fn referral_in(
         tx: &mut AnyConnection,
         keys: &Keys,
+        log: &mut LogBuffer,
         actor: &Actor,
         id: &ReferralId,
         now: OffsetDateTime,
     ) -> Result<ReferralView, StoreError> {
         let mut sql = Sql::default();
-        sql.push("SELECT ")
-            .push(REFERRAL_COLUMNS)
-            .push(REFERRAL_FROM)
-            .push(" WHERE r.id = ")
-            .text(id.as_str());
+        sql.push("SELECT ").push(REFERRAL_COLUMNS).push(REFERRAL_FROM).push(" WHERE r.id = ").text(id.as_str());
         let rows = sql.fetch_all(&mut *tx).await?;
         let Some(row) = rows.first() else {
             return Err(StoreError::NotFound);
@@ -600,13 +671,11 @@ impl Store {
         if !Self::admits(&mut *tx, actor, row).await? {
             return Err(StoreError::NotFound);
         }
-        let view = referral_from_row(row, actor.viewer.may_link_persons())?;
-        append(
-            &mut *tx,
-            keys,
+        let view = referral_from_row(row, actor.viewer.may_link_persons(), keys)?;
+        log.record(
             actor,
             now,
-            &[LogEvent {
+            vec![LogEvent {
                 action: Action::Read,
                 object_type: "referral",
                 object_id: view.id.as_str().to_owned(),
@@ -614,16 +683,17 @@ impl Store {
                 purpose: "referral_view",
                 criteria: String::new(),
             }],
-        )
-        .await?;
+        );
         Ok(view)
     }
 
     /// A page of the referrals the actor may see. Logs one `search` entry per person shown.
     /// `cursor` comes from a previous page; a cursor that is not one is `Invalid`.
+    #[allow(clippy::too_many_arguments)] // the public `inbox` plus its connection, keys and log
     async fn inbox_in(
         tx: &mut AnyConnection,
         keys: &Keys,
+        log: &mut LogBuffer,
         actor: &Actor,
         filter: &InboxFilter,
         cursor: Option<&str>,
@@ -632,23 +702,16 @@ impl Store {
     ) -> Result<InboxPage, StoreError> {
         let cursor = cursor
             .map(|raw| {
-                Cursor::decode(raw, filter.sort).ok_or_else(|| {
-                    StoreError::Invalid(FieldErrors::single("cursor", "invalid_cursor"))
-                })
+                Cursor::decode(raw, filter.sort)
+                    .ok_or_else(|| StoreError::Invalid(FieldErrors::single("cursor", "invalid_cursor")))
             })
             .transpose()?;
         let scope = actor.viewer.referral_scope();
         if scope == ReferralScope::Nothing {
-            return Ok(InboxPage {
-                items: Vec::new(),
-                next_cursor: None,
-            });
+            return Ok(InboxPage { items: Vec::new(), next_cursor: None });
         }
         let mut sql = Sql::default();
-        sql.push("SELECT ")
-            .push(REFERRAL_COLUMNS)
-            .push(REFERRAL_FROM)
-            .push(" WHERE ");
+        sql.push("SELECT ").push(REFERRAL_COLUMNS).push(REFERRAL_FROM).push(" WHERE ");
         push_scope(&mut sql, &scope);
         if let Some(status) = filter.status {
             sql.push(" AND r.status = ").text(status.as_str());
@@ -695,22 +758,13 @@ impl Store {
         let mut items = Vec::with_capacity(rows.len().min(limit as usize));
         let mut last = None;
         for row in rows.iter().take(limit as usize) {
-            items.push(referral_from_row(row, actor.viewer.may_link_persons())?);
-            last = Some((
-                row.try_get::<i64, _>("urgency_rank")?,
-                row.try_get::<String, _>("received_at")?,
-            ));
+            items.push(referral_from_row(row, actor.viewer.may_link_persons(), keys)?);
+            last = Some((row.try_get::<i64, _>("urgency_rank")?, row.try_get::<String, _>("received_at")?));
         }
         let next_cursor = match (more, last, items.last()) {
-            (true, Some((urgency_rank, received_at)), Some(item)) => Some(
-                Cursor {
-                    sort: filter.sort,
-                    urgency_rank,
-                    received_at,
-                    id: item.id.as_str().to_owned(),
-                }
-                .encode(),
-            ),
+            (true, Some((urgency_rank, received_at)), Some(item)) => {
+                Some(Cursor { sort: filter.sort, urgency_rank, received_at, id: item.id.as_str().to_owned() }.encode())
+            }
             _ => None,
         };
 
@@ -724,14 +778,9 @@ impl Store {
         );
         let mut per_person: Vec<(String, Vec<&str>)> = Vec::new();
         for item in &items {
-            match per_person
-                .iter_mut()
-                .find(|(p, _)| p == item.person_id.as_str())
-            {
+            match per_person.iter_mut().find(|(p, _)| p == item.person_id.as_str()) {
                 Some((_, ids)) => ids.push(item.id.as_str()),
-                None => {
-                    per_person.push((item.person_id.as_str().to_owned(), vec![item.id.as_str()]))
-                }
+                None => per_person.push((item.person_id.as_str().to_owned(), vec![item.id.as_str()])),
             }
         }
         let events: Vec<LogEvent> = per_person
@@ -745,7 +794,7 @@ impl Store {
                 criteria: criteria.clone(),
             })
             .collect();
-        append(&mut *tx, keys, actor, now, &events).await?;
+        log.record(actor, now, events);
         Ok(InboxPage { items, next_cursor })
     }
 
@@ -754,6 +803,7 @@ impl Store {
     async fn person_in(
         tx: &mut AnyConnection,
         keys: &Keys,
+        log: &mut LogBuffer,
         actor: &Actor,
         id: &PersonId,
         now: OffsetDateTime,
@@ -763,7 +813,7 @@ impl Store {
             return Err(StoreError::NotFound);
         }
         let person = sqlx::query(
-            "SELECT id, name, cpr, birth_date, gender, municipality, created_at FROM persons
+            "SELECT id, name, cpr, birth_date, gender, municipality, created_at, data_key AS person_data_key FROM persons
              WHERE id = $1 AND infohus_id = $2",
         )
         .bind(id.as_str())
@@ -785,33 +835,29 @@ impl Store {
         let mut referrals = Vec::new();
         for row in &rows {
             if Self::admits(&mut *tx, actor, row).await? {
-                referrals.push(referral_from_row(row, actor.viewer.may_link_persons())?);
+                referrals.push(referral_from_row(row, actor.viewer.may_link_persons(), keys)?);
             }
         }
         if referrals.is_empty() && !matches!(scope, ReferralScope::Infohus(_)) {
             return Err(StoreError::NotFound);
         }
-        let cpr: Option<String> = person.try_get("cpr")?;
+        let data_key = person_key(keys, &person, id.as_str())?;
+        let sealer = Sealer::new(&data_key, "persons", id.as_str());
+        let cpr = sealer.column(&person, "cpr")?;
         let view = PersonView {
             id: id.clone(),
-            name: Personal::new(person.try_get("name")?),
-            cpr: cpr
-                .and_then(|c| infohus_domain::Cpr::parse(&c).ok())
-                .map(|c| Personal::new(c.formatted())),
-            birth_date: parse_date(person.try_get("birth_date")?)?,
-            gender: person
-                .try_get::<Option<String>, _>("gender")?
-                .and_then(|g| Gender::parse(&g)),
+            name: Personal::new(sealer.column(&person, "name")?.ok_or(StoreError::Corrupt("person name"))?),
+            cpr: cpr.and_then(|c| infohus_domain::Cpr::parse(&c).ok()).map(|c| Personal::new(c.formatted())),
+            birth_date: parse_date(sealer.column(&person, "birth_date")?)?,
+            gender: person.try_get::<Option<String>, _>("gender")?.and_then(|g| Gender::parse(&g)),
             municipality: person.try_get("municipality")?,
             created_at: parse_ts(&person.try_get::<String, _>("created_at")?)?,
             referrals,
         };
-        append(
-            &mut *tx,
-            keys,
+        log.record(
             actor,
             now,
-            &[LogEvent {
+            vec![LogEvent {
                 action: Action::Read,
                 object_type: "person",
                 object_id: id.as_str().to_owned(),
@@ -819,13 +865,10 @@ impl Store {
                 purpose: "person_view",
                 criteria: String::new(),
             }],
-        )
-        .await?;
+        );
         Ok(view)
     }
 
-    /// Accepts the suggested match of a referral (coordinators): the referral moves to the
-    /// suggested person; the person created at intake is removed when nothing else is theirs.
     /// Registers a referral: links it to the person with the same CPR, or creates the
     /// person; a same-name-and-birth-date match is only recorded as a suggestion.
     pub async fn create_referral(
@@ -838,26 +881,27 @@ impl Store {
             return Err(StoreError::Forbidden);
         }
         let (keys, actor) = (self.keys.clone(), actor.clone());
-        self.write(move |conn| {
-            Box::pin(
-                async move { Self::create_referral_in(conn, &keys, &actor, referral, now).await },
-            )
+        self.write(move |conn, log| {
+            Box::pin(async move { Self::create_referral_in(conn, &keys, log, &actor, referral, now).await })
         })
         .await
     }
 
     /// One referral, or `NotFound` when it does not exist or the actor may not see it.
+    /// Read on a pooled connection; returned only once its log entry has committed.
     pub async fn referral(
         &self,
         actor: &Actor,
         id: &ReferralId,
         now: OffsetDateTime,
     ) -> Result<ReferralView, StoreError> {
-        let (keys, actor, id) = (self.keys.clone(), actor.clone(), id.clone());
-        self.write(move |conn| {
-            Box::pin(async move { Self::referral_in(conn, &keys, &actor, &id, now).await })
-        })
-        .await
+        let mut log = LogBuffer::default();
+        let view = {
+            let mut conn = self.pool.acquire().await?;
+            Self::referral_in(&mut conn, &self.keys, &mut log, actor, id, now).await?
+        };
+        self.commit_log(log).await?;
+        Ok(view)
     }
 
     /// A page of the referrals the actor may see. Logs one `search` entry per person shown.
@@ -870,42 +914,25 @@ impl Store {
         limit: u32,
         now: OffsetDateTime,
     ) -> Result<InboxPage, StoreError> {
-        if actor.viewer.referral_scope() == ReferralScope::Nothing {
-            return Ok(InboxPage {
-                items: Vec::new(),
-                next_cursor: None,
-            });
-        }
-        let (keys, actor, filter, cursor) = (
-            self.keys.clone(),
-            actor.clone(),
-            filter.clone(),
-            cursor.map(str::to_owned),
-        );
-        self.write(move |conn| {
-            Box::pin(async move {
-                Self::inbox_in(conn, &keys, &actor, &filter, cursor.as_deref(), limit, now).await
-            })
-        })
-        .await
+        let mut log = LogBuffer::default();
+        let page = {
+            let mut conn = self.pool.acquire().await?;
+            Self::inbox_in(&mut conn, &self.keys, &mut log, actor, filter, cursor, limit, now).await?
+        };
+        self.commit_log(log).await?;
+        Ok(page)
     }
 
     /// A person with the referrals about them that the actor may see. `NotFound` unless
     /// the actor may see at least one of them.
-    pub async fn person(
-        &self,
-        actor: &Actor,
-        id: &PersonId,
-        now: OffsetDateTime,
-    ) -> Result<PersonView, StoreError> {
-        if actor.viewer.referral_scope() == ReferralScope::Nothing {
-            return Err(StoreError::NotFound);
-        }
-        let (keys, actor, id) = (self.keys.clone(), actor.clone(), id.clone());
-        self.write(move |conn| {
-            Box::pin(async move { Self::person_in(conn, &keys, &actor, &id, now).await })
-        })
-        .await
+    pub async fn person(&self, actor: &Actor, id: &PersonId, now: OffsetDateTime) -> Result<PersonView, StoreError> {
+        let mut log = LogBuffer::default();
+        let view = {
+            let mut conn = self.pool.acquire().await?;
+            Self::person_in(&mut conn, &self.keys, &mut log, actor, id, now).await?
+        };
+        self.commit_log(log).await?;
+        Ok(view)
     }
 
     async fn resolve_suggestion(
@@ -916,10 +943,8 @@ impl Store {
         now: OffsetDateTime,
     ) -> Result<PersonId, StoreError> {
         let (keys, actor, referral) = (self.keys.clone(), actor.clone(), referral.clone());
-        self.write(move |conn| {
-            Box::pin(async move {
-                Self::resolve_suggestion_in(conn, &keys, &actor, &referral, accept, now).await
-            })
+        self.write(move |conn, log| {
+            Box::pin(async move { Self::resolve_suggestion_in(conn, &keys, log, &actor, &referral, accept, now).await })
         })
         .await
     }
@@ -948,17 +973,14 @@ impl Store {
     async fn resolve_suggestion_in(
         tx: &mut AnyConnection,
         keys: &Keys,
+        log: &mut LogBuffer,
         actor: &Actor,
         referral: &ReferralId,
         accept: bool,
         now: OffsetDateTime,
     ) -> Result<PersonId, StoreError> {
         let mut sql = Sql::default();
-        sql.push("SELECT ")
-            .push(REFERRAL_COLUMNS)
-            .push(REFERRAL_FROM)
-            .push(" WHERE r.id = ")
-            .text(referral.as_str());
+        sql.push("SELECT ").push(REFERRAL_COLUMNS).push(REFERRAL_FROM).push(" WHERE r.id = ").text(referral.as_str());
         let rows = sql.fetch_all(&mut *tx).await?;
         let Some(row) = rows.first() else {
             return Err(StoreError::NotFound);
@@ -975,12 +997,38 @@ impl Store {
         };
         let mut events = Vec::new();
         let result = if accept {
-            sqlx::query("UPDATE referrals SET person_id = $1, suggested_person_id = NULL, updated_at = $2 WHERE id = $3")
+            // The referral's sealed fields move to the other person's data key, so that
+            // erasing either person later erases exactly their own data.
+            let wrapped: Option<String> = sqlx::query("SELECT data_key FROM persons WHERE id = $1 AND infohus_id = $2")
                 .bind(&suggested)
-                .bind(ts(now))
-                .bind(referral.as_str())
-                .execute(&mut *tx)
-                .await?;
+                .bind(actor.viewer.infohus.as_str())
+                .fetch_optional(&mut *tx)
+                .await?
+                .map(|r| r.try_get::<Option<String>, _>("data_key"))
+                .transpose()?
+                .flatten();
+            let target_key = keys.master().unwrap(wrapped.as_deref().ok_or(StoreError::Erased)?, &suggested)?;
+            let own_key = person_key(keys, row, &own)?;
+            let (from, to) = (
+                Sealer::new(&own_key, "referrals", referral.as_str()),
+                Sealer::new(&target_key, "referrals", referral.as_str()),
+            );
+            let mut resealed = Vec::new();
+            for column in SEALED_REFERRAL_COLUMNS {
+                resealed.push(to.seal_opt(column, from.column(row, column)?)?);
+            }
+            let mut update = Sql::default();
+            update.push("UPDATE referrals SET person_id = ").text(&suggested);
+            update.push(", suggested_person_id = NULL, updated_at = ").text(&ts(now));
+            for (column, value) in SEALED_REFERRAL_COLUMNS.iter().zip(resealed) {
+                update.push(&format!(", {column} = "));
+                match value {
+                    Some(v) => update.text(&v),
+                    None => update.push("NULL"),
+                };
+            }
+            update.push(" WHERE id = ").text(referral.as_str());
+            update.execute(&mut *tx).await?;
             events.push(LogEvent {
                 action: Action::Change,
                 object_type: "referral",
@@ -989,16 +1037,14 @@ impl Store {
                 purpose: "link_person",
                 criteria: String::new(),
             });
-            let remaining: i64 = sqlx::query("SELECT COUNT(*) AS n FROM referrals WHERE person_id = $1 OR suggested_person_id = $1")
-                .bind(&own)
-                .fetch_one(&mut *tx)
-                .await?
-                .try_get("n")?;
-            if remaining == 0 {
-                sqlx::query("DELETE FROM persons WHERE id = $1")
+            let remaining: i64 =
+                sqlx::query("SELECT COUNT(*) AS n FROM referrals WHERE person_id = $1 OR suggested_person_id = $1")
                     .bind(&own)
-                    .execute(&mut *tx)
-                    .await?;
+                    .fetch_one(&mut *tx)
+                    .await?
+                    .try_get("n")?;
+            if remaining == 0 {
+                sqlx::query("DELETE FROM persons WHERE id = $1").bind(&own).execute(&mut *tx).await?;
                 events.push(LogEvent {
                     action: Action::Delete,
                     object_type: "person",
@@ -1010,13 +1056,11 @@ impl Store {
             }
             suggested
         } else {
-            sqlx::query(
-                "UPDATE referrals SET suggested_person_id = NULL, updated_at = $1 WHERE id = $2",
-            )
-            .bind(ts(now))
-            .bind(referral.as_str())
-            .execute(&mut *tx)
-            .await?;
+            sqlx::query("UPDATE referrals SET suggested_person_id = NULL, updated_at = $1 WHERE id = $2")
+                .bind(ts(now))
+                .bind(referral.as_str())
+                .execute(&mut *tx)
+                .await?;
             events.push(LogEvent {
                 action: Action::Change,
                 object_type: "referral",
@@ -1027,7 +1071,7 @@ impl Store {
             });
             own
         };
-        append(&mut *tx, keys, actor, now, &events).await?;
+        log.record(actor, now, events);
         PersonId::parse(&result).ok_or(StoreError::Corrupt("person id"))
     }
 }
@@ -1045,16 +1089,9 @@ mod tests {
             id: "0190f5c2-8e4b-7cc3-9b1e-2f7f6a1d9e01".into(),
         };
         let text = c.encode();
-        assert!(
-            text.bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-        );
+        assert!(text.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'));
         assert_eq!(Cursor::decode(&text, InboxSort::UrgentFirst), Some(c));
-        assert_eq!(
-            Cursor::decode(&text, InboxSort::NewestFirst),
-            None,
-            "a cursor belongs to its sort"
-        );
+        assert_eq!(Cursor::decode(&text, InboxSort::NewestFirst), None, "a cursor belongs to its sort");
     }
 
     #[test]
@@ -1066,9 +1103,6 @@ mod tests {
 
     #[test]
     fn names_match_regardless_of_case_and_spacing() {
-        assert_eq!(
-            normalised_name("  Åse   Ørsted "),
-            normalised_name("åse ørsted")
-        );
+        assert_eq!(normalised_name("  Åse   Ørsted "), normalised_name("åse ørsted"));
     }
 }

@@ -90,8 +90,7 @@ pub(crate) fn actor_from_row(row: &sqlx::any::AnyRow) -> Result<Actor, StoreErro
     Ok(Actor {
         viewer: Viewer {
             user: UserId::parse(&row.try_get::<String, _>("user_id")?).ok_or_else(corrupt)?,
-            infohus: InfohusId::parse(&row.try_get::<String, _>("infohus_id")?)
-                .ok_or_else(corrupt)?,
+            infohus: InfohusId::parse(&row.try_get::<String, _>("infohus_id")?).ok_or_else(corrupt)?,
             agency: AgencyId::parse(&row.try_get::<String, _>("agency_id")?).ok_or_else(corrupt)?,
             role: Role::parse(&row.try_get::<String, _>("role")?).ok_or_else(corrupt)?,
         },
@@ -107,17 +106,10 @@ impl Store {
         kind: SessionKind,
         now: OffsetDateTime,
     ) -> Result<SessionToken, StoreError> {
-        let token = SessionToken {
-            token: random_token(),
-            csrf: random_token(),
-        };
-        let (hash, user, kind, csrf) = (
-            token_hash(&token.token),
-            user.as_str().to_owned(),
-            kind.as_str(),
-            token.csrf.clone(),
-        );
-        self.write(move |conn| {
+        let token = SessionToken { token: random_token(), csrf: random_token() };
+        let (hash, user, kind, csrf) =
+            (token_hash(&token.token), user.as_str().to_owned(), kind.as_str(), token.csrf.clone());
+        self.write(move |conn, _log| {
             Box::pin(async move {
                 sqlx::query(
                     "INSERT INTO sessions (token_hash, user_id, kind, csrf_token, created_at, last_seen_at)
@@ -169,7 +161,7 @@ impl Store {
         }
         if now - last_seen > TOUCH_INTERVAL {
             let hash = hash.clone();
-            self.write(move |conn| {
+            self.write(move |conn, _log| {
                 Box::pin(async move {
                     sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2 AND ended_at IS NULL")
                         .bind(ts(now))
@@ -188,15 +180,13 @@ impl Store {
     /// Ends a session for good; later use of the token fails.
     pub async fn end_session(&self, token: &str, now: OffsetDateTime) -> Result<(), StoreError> {
         let hash = token_hash(token);
-        self.write(move |conn| {
+        self.write(move |conn, _log| {
             Box::pin(async move {
-                sqlx::query(
-                    "UPDATE sessions SET ended_at = $1 WHERE token_hash = $2 AND ended_at IS NULL",
-                )
-                .bind(ts(now))
-                .bind(hash)
-                .execute(conn)
-                .await?;
+                sqlx::query("UPDATE sessions SET ended_at = $1 WHERE token_hash = $2 AND ended_at IS NULL")
+                    .bind(ts(now))
+                    .bind(hash)
+                    .execute(conn)
+                    .await?;
                 Ok(())
             })
         })
@@ -204,18 +194,13 @@ impl Store {
     }
 
     /// The id and password hash of an enabled account, for login.
-    pub async fn login_candidate(
-        &self,
-        username: &str,
-    ) -> Result<Option<(UserId, String)>, StoreError> {
-        let row =
-            sqlx::query("SELECT id, password_hash FROM users WHERE username = $1 AND disabled = 0")
-                .bind(username)
-                .fetch_optional(&self.pool)
-                .await?;
+    pub async fn login_candidate(&self, username: &str) -> Result<Option<(UserId, String)>, StoreError> {
+        let row = sqlx::query("SELECT id, password_hash FROM users WHERE username = $1 AND disabled = 0")
+            .bind(username)
+            .fetch_optional(&self.pool)
+            .await?;
         row.map(|row| {
-            let id = UserId::parse(&row.try_get::<String, _>("id")?)
-                .ok_or(StoreError::Corrupt("user id"))?;
+            let id = UserId::parse(&row.try_get::<String, _>("id")?).ok_or(StoreError::Corrupt("user id"))?;
             Ok((id, row.try_get("password_hash")?))
         })
         .transpose()

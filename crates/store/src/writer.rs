@@ -2,7 +2,9 @@
 //! own savepoint, inside one shared transaction per batch: many accesses, one fsync.
 //! A job's result is released only after its batch has committed.
 
+use crate::access_log::LogBuffer;
 use crate::error::StoreError;
+use crate::keys::Keys;
 use sqlx::{AnyConnection, Connection, Executor};
 use std::future::Future;
 use std::pin::Pin;
@@ -15,8 +17,50 @@ pub(crate) type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 /// A unit of work on the write connection. `run` reports success; `finish` hands the
 /// result over once the batch's fate is known.
 trait Job: Send {
-    fn run<'c>(&'c mut self, conn: &'c mut AnyConnection) -> BoxFuture<'c, bool>;
+    fn run<'c>(&'c mut self, conn: &'c mut AnyConnection, log: &'c mut LogBuffer) -> BoxFuture<'c, bool>;
     fn finish(self: Box<Self>, committed: bool);
+    /// Log entries of a read already made: no SQL, so no savepoint is needed.
+    fn log_only(&mut self) -> Option<LogBuffer> {
+        None
+    }
+}
+
+/// The log entries of a read, to be appended and committed before the data is released.
+struct LogJob {
+    entries: Option<LogBuffer>,
+    reply: Option<oneshot::Sender<Result<(), StoreError>>>,
+}
+
+impl Job for LogJob {
+    fn run<'c>(&'c mut self, _conn: &'c mut AnyConnection, log: &'c mut LogBuffer) -> BoxFuture<'c, bool> {
+        if let Some(entries) = self.entries.take() {
+            log.extend(entries);
+        }
+        Box::pin(async { true })
+    }
+
+    fn finish(mut self: Box<Self>, committed: bool) {
+        if let Some(reply) = self.reply.take() {
+            let _ = reply.send(if committed { Ok(()) } else { Err(StoreError::NotCommitted) });
+        }
+    }
+
+    fn log_only(&mut self) -> Option<LogBuffer> {
+        self.entries.take()
+    }
+}
+
+/// What a write job is: work on the write connection that may record log entries.
+pub(crate) trait WriteWork<T>:
+    for<'c> FnOnce(&'c mut AnyConnection, &'c mut LogBuffer) -> BoxFuture<'c, Result<T, StoreError>> + Send + 'static
+{
+}
+
+impl<T, F> WriteWork<T> for F where
+    F: for<'c> FnOnce(&'c mut AnyConnection, &'c mut LogBuffer) -> BoxFuture<'c, Result<T, StoreError>>
+        + Send
+        + 'static
+{
 }
 
 struct TypedJob<T, F> {
@@ -25,19 +69,13 @@ struct TypedJob<T, F> {
     reply: Option<oneshot::Sender<Result<T, StoreError>>>,
 }
 
-impl<T, F> Job for TypedJob<T, F>
-where
-    T: Send + 'static,
-    F: for<'c> FnOnce(&'c mut AnyConnection) -> BoxFuture<'c, Result<T, StoreError>>
-        + Send
-        + 'static,
-{
-    fn run<'c>(&'c mut self, conn: &'c mut AnyConnection) -> BoxFuture<'c, bool> {
+impl<T: Send + 'static, F: WriteWork<T>> Job for TypedJob<T, F> {
+    fn run<'c>(&'c mut self, conn: &'c mut AnyConnection, log: &'c mut LogBuffer) -> BoxFuture<'c, bool> {
         Box::pin(async move {
             let Some(work) = self.work.take() else {
                 return false;
             };
-            let outcome = work(conn).await;
+            let outcome = work(conn, log).await;
             let ok = outcome.is_ok();
             self.outcome = Some(outcome);
             ok
@@ -73,50 +111,30 @@ const QUEUE_DEPTH: usize = 4096;
 
 impl Writer {
     /// Starts the writer task on `conn`. `max_batch` 1 means one commit per job.
-    pub(crate) fn start(
-        conn: AnyConnection,
-        max_batch: usize,
-    ) -> (Self, tokio::task::JoinHandle<()>) {
+    pub(crate) fn start(conn: AnyConnection, keys: Arc<Keys>, max_batch: usize) -> (Self, tokio::task::JoinHandle<()>) {
         let (queue, jobs) = mpsc::channel(QUEUE_DEPTH);
         let stats = Arc::new(WriteStats::default());
-        let handle = tokio::spawn(run(conn, jobs, max_batch.max(1), stats.clone()));
-        (
-            Self {
-                queue: std::sync::Mutex::new(Some(queue)),
-                stats,
-            },
-            handle,
-        )
+        let handle = tokio::spawn(run(conn, keys, jobs, max_batch.max(1), stats.clone()));
+        (Self { queue: std::sync::Mutex::new(Some(queue)), stats }, handle)
     }
 
-    pub(crate) async fn submit<T, F>(&self, work: F) -> Result<T, StoreError>
-    where
-        T: Send + 'static,
-        F: for<'c> FnOnce(&'c mut AnyConnection) -> BoxFuture<'c, Result<T, StoreError>>
-            + Send
-            + 'static,
-    {
+    pub(crate) async fn submit<T: Send + 'static>(&self, work: impl WriteWork<T>) -> Result<T, StoreError> {
         let (reply, answer) = oneshot::channel();
-        let job = TypedJob {
-            work: Some(work),
-            outcome: None,
-            reply: Some(reply),
-        };
-        let queue = self
-            .queue
-            .lock()
-            .ok()
-            .and_then(|q| q.clone())
-            .ok_or(StoreError::NotCommitted)?;
-        queue
-            .send(Box::new(job))
-            .await
-            .map_err(|_| StoreError::NotCommitted)?;
+        let job = TypedJob { work: Some(work), outcome: None, reply: Some(reply) };
+        let queue = self.queue.lock().ok().and_then(|q| q.clone()).ok_or(StoreError::NotCommitted)?;
+        queue.send(Box::new(job)).await.map_err(|_| StoreError::NotCommitted)?;
         answer.await.map_err(|_| StoreError::NotCommitted)?
     }
-}
 
-impl Writer {
+    /// Appends a read's log entries; returns once they are committed.
+    pub(crate) async fn submit_log(&self, entries: LogBuffer) -> Result<(), StoreError> {
+        let (reply, answer) = oneshot::channel();
+        let job = LogJob { entries: Some(entries), reply: Some(reply) };
+        let queue = self.queue.lock().ok().and_then(|q| q.clone()).ok_or(StoreError::NotCommitted)?;
+        queue.send(Box::new(job)).await.map_err(|_| StoreError::NotCommitted)?;
+        answer.await.map_err(|_| StoreError::NotCommitted)?
+    }
+
     pub(crate) fn close(&self) {
         if let Ok(mut queue) = self.queue.lock() {
             queue.take();
@@ -126,6 +144,7 @@ impl Writer {
 
 async fn run(
     mut conn: AnyConnection,
+    keys: Arc<Keys>,
     mut jobs: mpsc::Receiver<Box<dyn Job>>,
     max_batch: usize,
     stats: Arc<WriteStats>,
@@ -138,7 +157,7 @@ async fn run(
                 Err(_) => break,
             }
         }
-        let committed = run_batch(&mut conn, &mut batch).await;
+        let committed = run_batch(&mut conn, &keys, &mut batch).await;
         stats.batches.fetch_add(1, Ordering::Relaxed);
         stats.jobs.fetch_add(batch.len() as u64, Ordering::Relaxed);
         for job in batch {
@@ -148,20 +167,27 @@ async fn run(
     let _ = conn.close().await;
 }
 
-async fn run_batch(conn: &mut AnyConnection, batch: &mut [Box<dyn Job>]) -> bool {
+async fn run_batch(conn: &mut AnyConnection, keys: &Keys, batch: &mut [Box<dyn Job>]) -> bool {
     if let Err(error) = conn.execute("BEGIN IMMEDIATE").await {
         tracing::error!(%error, "cannot begin a write batch");
         return false;
     }
+    let mut log = LogBuffer::default();
     for job in batch.iter_mut() {
+        if let Some(entries) = job.log_only() {
+            log.extend(entries);
+            continue;
+        }
+        let mark = log.len();
         let step = async {
             conn.execute("SAVEPOINT job").await?;
-            if job.run(conn).await {
+            if job.run(conn, &mut log).await {
                 conn.execute("RELEASE job").await?;
             } else {
-                // The job's own writes vanish; the rest of the batch goes on.
+                // The job's own writes and log entries vanish; the rest of the batch goes on.
                 conn.execute("ROLLBACK TO job").await?;
                 conn.execute("RELEASE job").await?;
+                log.truncate(mark);
             }
             Ok::<_, sqlx::Error>(())
         };
@@ -170,6 +196,13 @@ async fn run_batch(conn: &mut AnyConnection, batch: &mut [Box<dyn Job>]) -> bool
             let _ = conn.execute("ROLLBACK").await;
             return false;
         }
+    }
+    // The log entries of every access in the batch, then one commit: if the log cannot be
+    // written, nothing of the batch is.
+    if let Err(error) = log.flush(conn, keys).await {
+        tracing::error!(code = error.code(), "access log append failed; write batch rolled back");
+        let _ = conn.execute("ROLLBACK").await;
+        return false;
     }
     match conn.execute("COMMIT").await {
         Ok(_) => true,

@@ -26,23 +26,12 @@ impl Drop for Fixture {
 async fn fixture() -> Fixture {
     let dir = std::env::temp_dir().join(format!("infohus-store-{}", uuid::Uuid::now_v7()));
     std::fs::create_dir_all(&dir).unwrap();
-    let store = Store::open(&sqlite_url(&dir), &dir.join("keys"), T0)
-        .await
-        .unwrap();
+    let store = Store::open(&sqlite_url(&dir), &dir.join("keys"), T0).await.unwrap();
     let infohus = store.default_infohus().await.unwrap();
-    for (code, kind) in [
-        ("KK", AgencyKind::Municipality),
-        ("POL", AgencyKind::Police),
-        ("PSY", AgencyKind::Psychiatry),
-    ] {
+    for (code, kind) in [("KK", AgencyKind::Municipality), ("POL", AgencyKind::Police), ("PSY", AgencyKind::Psychiatry)]
+    {
         store
-            .add_agency(
-                &infohus,
-                &AgencyCode::parse(code).unwrap(),
-                &AgencyName::parse(code).unwrap(),
-                kind,
-                T0,
-            )
+            .add_agency(&infohus, &AgencyCode::parse(code).unwrap(), &AgencyName::parse(code).unwrap(), kind, T0)
             .await
             .unwrap();
     }
@@ -74,10 +63,7 @@ async fn fixture() -> Fixture {
 fn input(name: &str, cpr: Option<&str>, birth_date: Option<&str>) -> ReferralInput {
     ReferralInput {
         channel: Some("professional".into()),
-        referrer: Some(ReferrerInput {
-            name: Some("Lærer Hansen".into()),
-            ..Default::default()
-        }),
+        referrer: Some(ReferrerInput { name: Some("Lærer Hansen".into()), ..Default::default() }),
         subject: Some(SubjectInput {
             name: Some(name.into()),
             cpr: cpr.map(Into::into),
@@ -90,12 +76,7 @@ fn input(name: &str, cpr: Option<&str>, birth_date: Option<&str>) -> ReferralInp
     }
 }
 
-async fn submit(
-    store: &Store,
-    actor: &Actor,
-    input: ReferralInput,
-    at: OffsetDateTime,
-) -> infohus_store::ReferralView {
+async fn submit(store: &Store, actor: &Actor, input: ReferralInput, at: OffsetDateTime) -> infohus_store::ReferralView {
     let categories = store.concern_categories().await.unwrap();
     let new = input.validate(&categories, at.date()).unwrap();
     store.create_referral(actor, new, at).await.unwrap()
@@ -105,27 +86,9 @@ async fn submit(
 async fn equal_cpr_numbers_give_the_same_person() {
     let f = fixture().await;
     let coordinator = f.store.actor_for_operator("koordinator").await.unwrap();
-    let a = submit(
-        &f.store,
-        &coordinator,
-        input("Navn Navnesen", Some("0101051234"), None),
-        T0,
-    )
-    .await;
-    let b = submit(
-        &f.store,
-        &coordinator,
-        input("Navn N.", Some("010105-1234"), None),
-        T0,
-    )
-    .await;
-    let c = submit(
-        &f.store,
-        &coordinator,
-        input("Navn Navnesen", Some("0202051234"), None),
-        T0,
-    )
-    .await;
+    let a = submit(&f.store, &coordinator, input("Navn Navnesen", Some("0101051234"), None), T0).await;
+    let b = submit(&f.store, &coordinator, input("Navn N.", Some("010105-1234"), None), T0).await;
+    let c = submit(&f.store, &coordinator, input("Navn Navnesen", Some("0202051234"), None), T0).await;
     assert_eq!(a.person_id, b.person_id);
     assert_ne!(a.person_id, c.person_id);
 }
@@ -134,44 +97,19 @@ async fn equal_cpr_numbers_give_the_same_person() {
 async fn a_name_and_birth_date_match_is_suggested_and_merged_only_when_accepted() {
     let f = fixture().await;
     let coordinator = f.store.actor_for_operator("koordinator").await.unwrap();
-    let first = submit(
-        &f.store,
-        &coordinator,
-        input("Åse Ørsted", None, Some("2010-05-04")),
-        T0,
-    )
-    .await;
-    let second = submit(
-        &f.store,
-        &coordinator,
-        input("åse  ørsted", None, Some("2010-05-04")),
-        T0,
-    )
-    .await;
+    let first = submit(&f.store, &coordinator, input("Åse Ørsted", None, Some("2010-05-04")), T0).await;
+    let second = submit(&f.store, &coordinator, input("åse  ørsted", None, Some("2010-05-04")), T0).await;
     assert_ne!(first.person_id, second.person_id, "never merged silently");
     assert_eq!(second.suggested_person_id.as_ref(), Some(&first.person_id));
     assert!(second.under_18);
 
-    let linked = f
-        .store
-        .link_suggested_person(&coordinator, &second.id, T0)
-        .await
-        .unwrap();
+    let linked = f.store.link_suggested_person(&coordinator, &second.id, T0).await.unwrap();
     assert_eq!(linked, first.person_id);
-    let person = f
-        .store
-        .person(&coordinator, &first.person_id, T0)
-        .await
-        .unwrap();
+    let person = f.store.person(&coordinator, &first.person_id, T0).await.unwrap();
     assert_eq!(person.referrals.len(), 2);
+    assert!(matches!(f.store.person(&coordinator, &second.person_id, T0).await, Err(StoreError::NotFound)));
     assert!(matches!(
-        f.store.person(&coordinator, &second.person_id, T0).await,
-        Err(StoreError::NotFound)
-    ));
-    assert!(matches!(
-        f.store
-            .link_suggested_person(&coordinator, &second.id, T0)
-            .await,
+        f.store.link_suggested_person(&coordinator, &second.id, T0).await,
         Err(StoreError::Conflict("no_suggestion"))
     ));
 }
@@ -188,52 +126,20 @@ async fn members_see_their_agencys_referrals_and_nobody_elses() {
     let coordinators = submit(&f.store, &coordinator, input("B Person", None, None), T0).await;
 
     assert!(f.store.referral(&police, &mine.id, T0).await.is_ok());
-    assert!(
-        f.store.referral(&police2, &mine.id, T0).await.is_ok(),
-        "same agency takes part"
-    );
-    assert!(matches!(
-        f.store.referral(&psychiatry, &mine.id, T0).await,
-        Err(StoreError::NotFound)
-    ));
-    assert!(matches!(
-        f.store.referral(&police, &coordinators.id, T0).await,
-        Err(StoreError::NotFound)
-    ));
-    assert!(matches!(
-        f.store.referral(&analyst, &mine.id, T0).await,
-        Err(StoreError::NotFound)
-    ));
+    assert!(f.store.referral(&police2, &mine.id, T0).await.is_ok(), "same agency takes part");
+    assert!(matches!(f.store.referral(&psychiatry, &mine.id, T0).await, Err(StoreError::NotFound)));
+    assert!(matches!(f.store.referral(&police, &coordinators.id, T0).await, Err(StoreError::NotFound)));
+    assert!(matches!(f.store.referral(&analyst, &mine.id, T0).await, Err(StoreError::NotFound)));
     assert!(f.store.referral(&coordinator, &mine.id, T0).await.is_ok());
 
-    let page = f
-        .store
-        .inbox(&police, &InboxFilter::default(), None, 50, T0)
-        .await
-        .unwrap();
-    assert_eq!(
-        page.items.iter().map(|r| &r.id).collect::<Vec<_>>(),
-        [&mine.id]
-    );
-    let page = f
-        .store
-        .inbox(&analyst, &InboxFilter::default(), None, 50, T0)
-        .await
-        .unwrap();
+    let page = f.store.inbox(&police, &InboxFilter::default(), None, 50, T0).await.unwrap();
+    assert_eq!(page.items.iter().map(|r| &r.id).collect::<Vec<_>>(), [&mine.id]);
+    let page = f.store.inbox(&analyst, &InboxFilter::default(), None, 50, T0).await.unwrap();
     assert!(page.items.is_empty());
-    assert!(matches!(
-        f.store.person(&psychiatry, &mine.person_id, T0).await,
-        Err(StoreError::NotFound)
-    ));
+    assert!(matches!(f.store.person(&psychiatry, &mine.person_id, T0).await, Err(StoreError::NotFound)));
     assert!(matches!(
         f.store
-            .create_referral(
-                &analyst,
-                input("C", None, None)
-                    .validate(&["right_wing".into()], T0.date())
-                    .unwrap(),
-                T0
-            )
+            .create_referral(&analyst, input("C", None, None).validate(&["right_wing".into()], T0.date()).unwrap(), T0)
             .await,
         Err(StoreError::Forbidden)
     ));
@@ -252,18 +158,11 @@ async fn cursor_paging_visits_every_referral_once_in_every_sort() {
         ids.push(submit(&f.store, &coordinator, referral, at).await.id);
     }
     for sort in InboxSort::ALL {
-        let filter = InboxFilter {
-            sort,
-            ..Default::default()
-        };
+        let filter = InboxFilter { sort, ..Default::default() };
         let mut seen = Vec::new();
         let mut cursor: Option<String> = None;
         loop {
-            let page = f
-                .store
-                .inbox(&coordinator, &filter, cursor.as_deref(), 5, T0)
-                .await
-                .unwrap();
+            let page = f.store.inbox(&coordinator, &filter, cursor.as_deref(), 5, T0).await.unwrap();
             seen.extend(page.items.iter().cloned());
             match page.next_cursor {
                 Some(next) => cursor = Some(next),
@@ -276,22 +175,12 @@ async fn cursor_paging_visits_every_referral_once_in_every_sort() {
         unique.dedup();
         assert_eq!(unique.len(), 23);
         if sort == InboxSort::UrgentFirst {
-            let ranks: Vec<bool> = seen
-                .iter()
-                .map(|r| r.urgency == infohus_domain::Urgency::Urgent)
-                .collect();
+            let ranks: Vec<bool> = seen.iter().map(|r| r.urgency == infohus_domain::Urgency::Urgent).collect();
             assert!(ranks.windows(2).all(|w| w[0] >= w[1]), "urgent first");
         }
     }
-    let filter = InboxFilter {
-        urgency: Some(infohus_domain::Urgency::Urgent),
-        ..Default::default()
-    };
-    let page = f
-        .store
-        .inbox(&coordinator, &filter, None, 100, T0)
-        .await
-        .unwrap();
+    let filter = InboxFilter { urgency: Some(infohus_domain::Urgency::Urgent), ..Default::default() };
+    let page = f.store.inbox(&coordinator, &filter, None, 100, T0).await.unwrap();
     assert_eq!(page.items.len(), 8);
 }
 
@@ -300,55 +189,21 @@ async fn every_use_is_logged_and_the_chain_verifies_until_tampered() {
     let f = fixture().await;
     let coordinator = f.store.actor_for_operator("koordinator").await.unwrap();
     let auditor = f.store.actor_for_operator("revisor").await.unwrap();
-    let r = submit(
-        &f.store,
-        &coordinator,
-        input("Navn", Some("0101051234"), None),
-        T0,
-    )
-    .await;
+    let r = submit(&f.store, &coordinator, input("Navn", Some("0101051234"), None), T0).await;
     f.store.referral(&coordinator, &r.id, T0).await.unwrap();
-    f.store
-        .inbox(&coordinator, &InboxFilter::default(), None, 10, T0)
-        .await
-        .unwrap();
+    f.store.inbox(&coordinator, &InboxFilter::default(), None, 10, T0).await.unwrap();
 
-    let log = f
-        .store
-        .access_log_for_person(&auditor, &r.person_id, None, 100, T0)
-        .await
-        .unwrap();
-    let actions: Vec<_> = log
-        .entries
-        .iter()
-        .map(|e| (e.action.as_str(), e.object_type.as_str()))
-        .collect();
-    assert_eq!(
-        actions,
-        [
-            ("create", "person"),
-            ("create", "referral"),
-            ("read", "referral"),
-            ("search", "referral")
-        ]
-    );
-    assert!(
-        log.entries
-            .iter()
-            .all(|e| e.actor_username == "koordinator")
-    );
+    let log = f.store.access_log_for_person(&auditor, &r.person_id, None, 100, T0).await.unwrap();
+    let actions: Vec<_> = log.entries.iter().map(|e| (e.action.as_str(), e.object_type.as_str())).collect();
+    assert_eq!(actions, [("create", "person"), ("create", "referral"), ("read", "referral"), ("search", "referral")]);
+    assert!(log.entries.iter().all(|e| e.actor_username == "koordinator"));
     assert!(matches!(
-        f.store
-            .access_log_for_person(&coordinator, &r.person_id, None, 100, T0)
-            .await,
+        f.store.access_log_for_person(&coordinator, &r.person_id, None, 100, T0).await,
         Err(StoreError::Forbidden)
     ));
 
     let report = f.store.verify_access_log(None).await.unwrap().unwrap();
-    assert_eq!(
-        report.entries, 5,
-        "four uses of the person and the auditor's lookup"
-    );
+    assert_eq!(report.entries, 5, "four uses of the person and the auditor's lookup");
 
     // Someone with write access to the database changes an entry.
     sqlx::query("UPDATE access_log SET actor_username = 'someone' WHERE seq = 3")
@@ -378,9 +233,7 @@ async fn reopening_with_other_keys_is_refused() {
     let f = fixture().await;
     f.store.close().await;
     let other = f.dir.join("other-keys");
-    let err = Store::open(&sqlite_url(&f.dir), &other, T0)
-        .await
-        .unwrap_err();
+    let err = Store::open(&sqlite_url(&f.dir), &other, T0).await.unwrap_err();
     assert!(matches!(err, StoreError::Keys(_)));
 }
 
@@ -392,19 +245,10 @@ async fn logged_fixture() -> (Fixture, sqlx::AnyPool, infohus_store::Checkpoint)
         let r = submit(&f.store, &coordinator, input("Navn", Some(cpr), None), T0).await;
         f.store.referral(&coordinator, &r.id, T0).await.unwrap();
     }
-    f.store
-        .inbox(&coordinator, &InboxFilter::default(), None, 2, T0)
-        .await
-        .unwrap();
+    f.store.inbox(&coordinator, &InboxFilter::default(), None, 2, T0).await.unwrap();
     let checkpoint = f.store.access_log_checkpoint().await.unwrap();
     assert_eq!(checkpoint.seq, 11);
-    assert!(
-        f.store
-            .verify_access_log(Some(&checkpoint))
-            .await
-            .unwrap()
-            .is_ok()
-    );
+    assert!(f.store.verify_access_log(Some(&checkpoint)).await.unwrap().is_ok());
     let raw = sqlx::AnyPool::connect(&sqlite_url(&f.dir)).await.unwrap();
     (f, raw, checkpoint)
 }
@@ -416,36 +260,20 @@ async fn exec(pool: &sqlx::AnyPool, sql: &'static str) {
 #[tokio::test]
 async fn changing_an_entry_is_caught_where_it_happened() {
     let (f, raw, _) = logged_fixture().await;
-    exec(
-        &raw,
-        "UPDATE access_log SET at = '2020-01-01T00:00:00.000000Z' WHERE seq = 5",
-    )
-    .await;
-    assert_eq!(
-        f.store
-            .verify_access_log(None)
-            .await
-            .unwrap()
-            .unwrap_err()
-            .seq,
-        5
-    );
+    exec(&raw, "UPDATE access_log SET at = '2020-01-01T00:00:00.000000Z' WHERE seq = 5").await;
+    assert_eq!(f.store.verify_access_log(None).await.unwrap().unwrap_err().seq, 5);
 }
 
 #[tokio::test]
 async fn changing_an_entry_and_recomputing_a_plain_hash_is_still_caught() {
     let (f, raw, _) = logged_fixture().await;
     // Without the key, the best a tamperer can do is copy another entry's hash.
-    exec(&raw, "UPDATE access_log SET action = 'read', hash = (SELECT hash FROM access_log WHERE seq = 6) WHERE seq = 7").await;
-    assert_eq!(
-        f.store
-            .verify_access_log(None)
-            .await
-            .unwrap()
-            .unwrap_err()
-            .seq,
-        7
-    );
+    exec(
+        &raw,
+        "UPDATE access_log SET action = 'read', hash = (SELECT hash FROM access_log WHERE seq = 6) WHERE seq = 7",
+    )
+    .await;
+    assert_eq!(f.store.verify_access_log(None).await.unwrap().unwrap_err().seq, 7);
 }
 
 #[tokio::test]
@@ -462,48 +290,20 @@ async fn reordering_entries_is_caught() {
     exec(&raw, "UPDATE access_log SET seq = -1 WHERE seq = 3").await;
     exec(&raw, "UPDATE access_log SET seq = 3 WHERE seq = 4").await;
     exec(&raw, "UPDATE access_log SET seq = 4 WHERE seq = -1").await;
-    assert_eq!(
-        f.store
-            .verify_access_log(None)
-            .await
-            .unwrap()
-            .unwrap_err()
-            .seq,
-        3
-    );
+    assert_eq!(f.store.verify_access_log(None).await.unwrap().unwrap_err().seq, 3);
 }
 
 #[tokio::test]
 async fn truncating_the_tail_is_caught_by_the_head_row_or_else_by_a_checkpoint() {
     let (f, raw, checkpoint) = logged_fixture().await;
     exec(&raw, "DELETE FROM access_log WHERE seq > 8").await;
-    assert_eq!(
-        f.store
-            .verify_access_log(None)
-            .await
-            .unwrap()
-            .unwrap_err()
-            .seq,
-        9
-    );
+    assert_eq!(f.store.verify_access_log(None).await.unwrap().unwrap_err().seq, 9);
 
     // A careful tamperer also rewinds the head row to the new last entry...
-    exec(
-        &raw,
-        "UPDATE access_log_head SET seq = 8, hash = (SELECT hash FROM access_log WHERE seq = 8)",
-    )
-    .await;
-    assert!(
-        f.store.verify_access_log(None).await.unwrap().is_ok(),
-        "undetectable from inside the database"
-    );
+    exec(&raw, "UPDATE access_log_head SET seq = 8, hash = (SELECT hash FROM access_log WHERE seq = 8)").await;
+    assert!(f.store.verify_access_log(None).await.unwrap().is_ok(), "undetectable from inside the database");
     // ...which the operator's checkpoint, kept elsewhere, still catches.
-    let failure = f
-        .store
-        .verify_access_log(Some(&checkpoint))
-        .await
-        .unwrap()
-        .unwrap_err();
+    let failure = f.store.verify_access_log(Some(&checkpoint)).await.unwrap().unwrap_err();
     assert_eq!(failure.seq, 9);
 }
 
@@ -512,15 +312,101 @@ async fn a_rewritten_log_does_not_match_the_checkpoint() {
     let (f, raw, checkpoint) = logged_fixture().await;
     let mut other = checkpoint.clone();
     other.hash = "0".repeat(64);
-    assert!(
-        f.store
-            .verify_access_log(Some(&other))
-            .await
-            .unwrap()
-            .is_err()
-    );
+    assert!(f.store.verify_access_log(Some(&other)).await.unwrap().is_err());
     drop(raw);
     let line = checkpoint.to_line();
     assert_eq!(infohus_store::Checkpoint::parse(&line), Some(checkpoint));
     assert_eq!(infohus_store::Checkpoint::parse("seq=1 hash=abc"), None);
+}
+
+fn file_bytes(dir: &std::path::Path) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    for name in ["infohus.sqlite", "infohus.sqlite-wal"] {
+        if let Ok(mut b) = std::fs::read(dir.join(name)) {
+            bytes.append(&mut b);
+        }
+    }
+    bytes
+}
+
+fn contains(haystack: &[u8], needle: &str) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle.as_bytes())
+}
+
+#[tokio::test]
+async fn personal_data_never_reaches_the_disk_in_plaintext() {
+    let f = fixture().await;
+    let coordinator = f.store.actor_for_operator("koordinator").await.unwrap();
+    let mut referral = input("Xyzzyx Hemmeligsen", Some("2902961237"), None);
+    referral.description = Some("Beskrivelse-der-kun-maa-findes-krypteret".into());
+    referral.referrer = Some(ReferrerInput { name: Some("Henviser Qwertysen".into()), ..Default::default() });
+    let r = submit(&f.store, &coordinator, referral, T0).await;
+    assert_eq!(f.store.referral(&coordinator, &r.id, T0).await.unwrap().subject.name.expose(), "Xyzzyx Hemmeligsen");
+    let person = f.store.person(&coordinator, &r.person_id, T0).await.unwrap();
+    assert_eq!(person.cpr.unwrap().expose(), "290296-1237");
+    f.store.close().await;
+    let bytes = file_bytes(&f.dir);
+    assert!(contains(&bytes, "right_wing"), "the scan sees stored text");
+    for secret in ["Xyzzyx", "Hemmeligsen", "2902961237", "kun-maa-findes", "Qwertysen", "1996-02-29"] {
+        assert!(!contains(&bytes, secret), "{secret} is stored in plaintext");
+    }
+}
+
+#[tokio::test]
+async fn destroying_a_persons_data_key_makes_their_data_unreadable() {
+    let f = fixture().await;
+    let coordinator = f.store.actor_for_operator("koordinator").await.unwrap();
+    let erased = submit(&f.store, &coordinator, input("Slettes Snart", Some("0101051234"), None), T0).await;
+    let kept = submit(&f.store, &coordinator, input("Bliver Her", Some("0202051234"), None), T0).await;
+    let raw = sqlx::AnyPool::connect(&sqlite_url(&f.dir)).await.unwrap();
+    sqlx::query("UPDATE persons SET data_key = NULL, shredded_at = '2026-11-22T10:00:00.000000Z' WHERE id = $1")
+        .bind(erased.person_id.as_str())
+        .execute(&raw)
+        .await
+        .unwrap();
+    assert!(matches!(f.store.referral(&coordinator, &erased.id, T0).await, Err(StoreError::Erased)));
+    assert!(matches!(f.store.person(&coordinator, &erased.person_id, T0).await, Err(StoreError::Erased)));
+    assert_eq!(f.store.referral(&coordinator, &kept.id, T0).await.unwrap().subject.name.expose(), "Bliver Her");
+    // The sealed text is still in the file, but nothing can open it any more.
+    let row: (String,) = sqlx::query_as("SELECT description FROM referrals WHERE id = $1")
+        .bind(erased.id.as_str())
+        .fetch_one(&raw)
+        .await
+        .unwrap();
+    assert!(row.0.starts_with("e1:"));
+}
+
+#[tokio::test]
+async fn rows_written_before_encryption_are_sealed_on_start() {
+    let f = fixture().await;
+    let coordinator = f.store.actor_for_operator("koordinator").await.unwrap();
+    let r = submit(&f.store, &coordinator, input("Gammel Række", None, None), T0).await;
+    f.store.close().await;
+    // Rewind the rows to how an earlier version stored them: plaintext, no data key.
+    let raw = sqlx::AnyPool::connect(&sqlite_url(&f.dir)).await.unwrap();
+    sqlx::query("UPDATE persons SET name = 'Gammel Række', data_key = NULL").execute(&raw).await.unwrap();
+    sqlx::query(
+        "UPDATE referrals SET description = 'Gammel beskrivelse', subject_name = 'Gammel Række', referrer_name = 'Lærer Hansen'",
+    )
+    .execute(&raw)
+    .await
+    .unwrap();
+    raw.close().await;
+    let store = Store::open(&sqlite_url(&f.dir), &f.dir.join("keys"), T0).await.unwrap();
+    let view = store.referral(&coordinator, &r.id, T0).await.unwrap();
+    assert_eq!(view.description.expose(), "Gammel beskrivelse");
+    assert_eq!(view.referrer.name.unwrap().expose(), "Lærer Hansen");
+    let raw = sqlx::AnyPool::connect(&sqlite_url(&f.dir)).await.unwrap();
+    let row: (String,) = sqlx::query_as("SELECT name FROM persons").fetch_one(&raw).await.unwrap();
+    assert!(row.0.starts_with("e1:"));
+}
+
+#[tokio::test]
+async fn a_different_master_key_is_refused() {
+    let f = fixture().await;
+    f.store.close().await;
+    let other = f.dir.join("other-master.key");
+    let options = infohus_store::StoreOptions { master_key_file: Some(other), ..Default::default() };
+    let error = Store::open_with(&sqlite_url(&f.dir), &f.dir.join("keys"), T0, options).await.unwrap_err();
+    assert!(matches!(error, StoreError::Keys(_)), "{error:?}");
 }

@@ -23,10 +23,7 @@ impl Client {
     async fn connect(address: &str) -> std::io::Result<Self> {
         let stream = TcpStream::connect(address).await?;
         stream.set_nodelay(true)?;
-        Ok(Self {
-            stream: BufReader::new(stream),
-            host: address.to_owned(),
-        })
+        Ok(Self { stream: BufReader::new(stream), host: address.to_owned() })
     }
 
     async fn request(
@@ -45,11 +42,7 @@ impl Client {
         inner.write_all(head.as_bytes()).await?;
         inner.write_all(body).await?;
         let (headers, body) = read_response(&mut self.stream).await?;
-        let status = headers
-            .split(' ')
-            .nth(1)
-            .and_then(|s| s.parse().ok())
-            .unwrap_or(0);
+        let status = headers.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
         Ok((status, body.into_bytes()))
     }
 }
@@ -72,13 +65,7 @@ fn report(name: &str, mut samples: Vec<Duration>, wall: Duration) {
     );
 }
 
-const CATEGORIES: [&str; 5] = [
-    "right_wing",
-    "militant_islamism",
-    "conspiracy",
-    "misogyny",
-    "other",
-];
+const CATEGORIES: [&str; 5] = ["right_wing", "militant_islamism", "conspiracy", "misogyny", "other"];
 
 fn referral_body(i: usize) -> Vec<u8> {
     // Synthetic CPR numbers: a valid date, then the running number.
@@ -96,14 +83,8 @@ fn referral_body(i: usize) -> Vec<u8> {
 
 #[tokio::main(flavor = "multi_thread")]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let total: usize = std::env::var("INFOHUS_BENCH_REFERRALS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(100_000);
-    let clients: usize = std::env::var("INFOHUS_BENCH_CLIENTS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(8);
+    let total: usize = std::env::var("INFOHUS_BENCH_REFERRALS").ok().and_then(|v| v.parse().ok()).unwrap_or(100_000);
+    let clients: usize = std::env::var("INFOHUS_BENCH_CLIENTS").ok().and_then(|v| v.parse().ok()).unwrap_or(8);
     let dir = std::env::temp_dir().join(format!("infohus-bench-{}", uuid::Uuid::now_v7()));
     std::fs::create_dir_all(&dir)?;
     let clock = Arc::new(SystemClock);
@@ -171,9 +152,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             while i < total {
                 let body = referral_body(i);
                 let t = Instant::now();
-                let (status, _) = client
-                    .request("POST", "/api/v1/referrals", &auth, &body)
-                    .await?;
+                let (status, _) = client.request("POST", "/api/v1/referrals", &auth, &body).await?;
                 samples.push(t.elapsed());
                 if status != 201 {
                     return Err(std::io::Error::other(format!("intake answered {status}")));
@@ -192,22 +171,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // Inbox renders at that size.
     let page_auth = format!("Authorization: Bearer {token}\r\n");
     for (name, path) in [
-        (
-            "inbox JSON first page (50)",
-            "/api/v1/referrals?limit=50".to_owned(),
-        ),
-        (
-            "inbox JSON urgent first",
-            "/api/v1/referrals?limit=50&sort=urgent".to_owned(),
-        ),
-        (
-            "inbox JSON filtered category",
-            "/api/v1/referrals?limit=50&concern_category=misogyny".to_owned(),
-        ),
-        (
-            "inbox JSON oldest first",
-            "/api/v1/referrals?limit=50&sort=oldest".to_owned(),
-        ),
+        ("inbox JSON first page (50)", "/api/v1/referrals?limit=50".to_owned()),
+        ("inbox JSON urgent first", "/api/v1/referrals?limit=50&sort=urgent".to_owned()),
+        ("inbox JSON filtered category", "/api/v1/referrals?limit=50&concern_category=misogyny".to_owned()),
+        ("inbox JSON oldest first", "/api/v1/referrals?limit=50&sort=oldest".to_owned()),
     ] {
         let mut samples = Vec::new();
         let started = Instant::now();
@@ -230,21 +197,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 }
 
 /// Logs in through the form, keeps the session cookie, and times 200 inbox pages.
-async fn render_html_inbox(
-    address: &str,
-) -> Result<(Vec<Duration>, Duration), Box<dyn std::error::Error>> {
+async fn render_html_inbox(address: &str) -> Result<(Vec<Duration>, Duration), Box<dyn std::error::Error>> {
     let mut stream = tokio::io::BufReader::new(TcpStream::connect(address).await?);
-    let get_login =
-        format!("GET /log-ind HTTP/1.1\r\nHost: {address}\r\nContent-Length: 0\r\n\r\n");
+    let get_login = format!("GET /log-ind HTTP/1.1\r\nHost: {address}\r\nContent-Length: 0\r\n\r\n");
     stream.get_mut().write_all(get_login.as_bytes()).await?;
     let (headers, body) = read_response(&mut stream).await?;
     let pre = cookie_value(&headers, "infohus_login_csrf").ok_or("login csrf cookie")?;
-    let csrf = body
-        .split("name=\"csrf\" value=\"")
-        .nth(1)
-        .and_then(|s| s.split('"').next())
-        .ok_or("csrf")?
-        .to_owned();
+    let csrf = body.split("name=\"csrf\" value=\"").nth(1).and_then(|s| s.split('"').next()).ok_or("csrf")?.to_owned();
     let form = format!("csrf={csrf}&username=koordinator&password={PASSWORD}");
     let post = format!(
         "POST /log-ind HTTP/1.1\r\nHost: {address}\r\nCookie: infohus_login_csrf={pre}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{form}",

@@ -28,15 +28,9 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/auth/logout", post(logout))
         .route("/api/v1/me", get(me))
         .route("/api/v1/concern-categories", get(concern_categories))
-        .route(
-            "/api/v1/referrals",
-            post(create_referral).get(list_referrals),
-        )
+        .route("/api/v1/referrals", post(create_referral).get(list_referrals))
         .route("/api/v1/referrals/{id}", get(get_referral))
-        .route(
-            "/api/v1/referrals/{id}/suggestion",
-            post(resolve_suggestion),
-        )
+        .route("/api/v1/referrals/{id}/suggestion", post(resolve_suggestion))
         .route("/api/v1/persons/{id}", get(get_person))
         .route("/api/v1/audit", get(audit))
 }
@@ -67,10 +61,7 @@ impl QueryParams {
     }
 
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.0
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
+        self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
     }
 
     /// `limit`: an integer 1..=100, default 50; anything else is a 422.
@@ -87,13 +78,8 @@ impl QueryParams {
 }
 
 /// An `{id}` path segment: anything that cannot be an id names nothing, so 404.
-fn path_id<T>(
-    path: Result<Path<String>, PathRejection>,
-    parse: fn(&str) -> Option<T>,
-) -> Result<T, ApiError> {
-    path.ok()
-        .and_then(|Path(raw)| parse(&raw))
-        .ok_or(ApiError::NotFound)
+fn path_id<T>(path: Result<Path<String>, PathRejection>, parse: fn(&str) -> Option<T>) -> Result<T, ApiError> {
+    path.ok().and_then(|Path(raw)| parse(&raw)).ok_or(ApiError::NotFound)
 }
 
 #[derive(Deserialize)]
@@ -121,17 +107,10 @@ async fn login(
     if !errors.is_empty() {
         return Err(ApiError::Invalid(errors));
     }
-    let user = check_login(
-        &state,
-        body.username.as_deref().unwrap_or(""),
-        body.password.as_deref().unwrap_or(""),
-        address,
-    )
-    .await?;
-    let session = state
-        .store()
-        .create_session(&user, SessionKind::Api, state.now())
-        .await?;
+    let user =
+        check_login(&state, body.username.as_deref().unwrap_or(""), body.password.as_deref().unwrap_or(""), address)
+            .await?;
+    let session = state.store().create_session(&user, SessionKind::Api, state.now()).await?;
     Ok(Json(json!({
         "token": session.token,
         "token_type": "Bearer",
@@ -140,10 +119,7 @@ async fn login(
     .into_response())
 }
 
-async fn logout(
-    State(state): State<AppState>,
-    ApiUser(_, token): ApiUser,
-) -> Result<StatusCode, ApiError> {
+async fn logout(State(state): State<AppState>, ApiUser(_, token): ApiUser) -> Result<StatusCode, ApiError> {
     state.store().end_session(&token, state.now()).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -158,10 +134,7 @@ async fn me(ApiUser(actor, _): ApiUser) -> Json<Value> {
     }))
 }
 
-async fn concern_categories(
-    State(state): State<AppState>,
-    _: ApiUser,
-) -> Result<Json<Value>, ApiError> {
+async fn concern_categories(State(state): State<AppState>, _: ApiUser) -> Result<Json<Value>, ApiError> {
     let catalog = crate::i18n::Catalog::danish();
     let items: Vec<Value> = state
         .store()
@@ -284,9 +257,7 @@ async fn create_referral(
     }
     let now = state.now();
     let categories = state.store().concern_categories().await?;
-    let referral = ReferralInput::from(body)
-        .validate(&categories, now.date())
-        .map_err(ApiError::Invalid)?;
+    let referral = ReferralInput::from(body).validate(&categories, now.date()).map_err(ApiError::Invalid)?;
     let view = state.store().create_referral(&actor, referral, now).await?;
     Ok((StatusCode::CREATED, Json(referral_json(&view))).into_response())
 }
@@ -325,12 +296,7 @@ pub fn inbox_filter(query: &QueryParams) -> Result<InboxFilter, ApiError> {
     if !errors.is_empty() {
         return Err(ApiError::Invalid(errors));
     }
-    Ok(InboxFilter {
-        status,
-        concern_category,
-        urgency,
-        sort,
-    })
+    Ok(InboxFilter { status, concern_category, urgency, sort })
 }
 
 async fn list_referrals(
@@ -342,10 +308,7 @@ async fn list_referrals(
     let limit = query.limit()?;
     let filter = inbox_filter(&query)?;
     let cursor = query.get("cursor").filter(|c| !c.is_empty());
-    let page = state
-        .store()
-        .inbox(&actor, &filter, cursor, limit, state.now())
-        .await?;
+    let page = state.store().inbox(&actor, &filter, cursor, limit, state.now()).await?;
     Ok(Json(json!({
         "items": page.items.iter().map(referral_json).collect::<Vec<_>>(),
         "next_cursor": page.next_cursor,
@@ -380,24 +343,12 @@ async fn resolve_suggestion(
     let body: SuggestionBody = parse_json(&headers, &bytes)?;
     let now = state.now();
     let person = match body.decision.as_deref() {
-        Some("link") => {
-            state
-                .store()
-                .link_suggested_person(&actor, &id, now)
-                .await?
-        }
-        Some("dismiss") => {
-            state
-                .store()
-                .dismiss_suggested_person(&actor, &id, now)
-                .await?
-        }
+        Some("link") => state.store().link_suggested_person(&actor, &id, now).await?,
+        Some("dismiss") => state.store().dismiss_suggested_person(&actor, &id, now).await?,
         Some(_) => return Err(ApiError::invalid("decision", "invalid_choice")),
         None => return Err(ApiError::invalid("decision", "required")),
     };
-    Ok(Json(
-        json!({ "referral_id": id.as_str(), "person_id": person.as_str() }),
-    ))
+    Ok(Json(json!({ "referral_id": id.as_str(), "person_id": person.as_str() })))
 }
 
 async fn get_person(
@@ -436,10 +387,7 @@ async fn audit(
     let Some(person) = PersonId::parse(person_raw) else {
         return Ok(Json(json!({ "items": [], "next_cursor": null })));
     };
-    let page = state
-        .store()
-        .access_log_for_person(&actor, &person, after, limit, state.now())
-        .await?;
+    let page = state.store().access_log_for_person(&actor, &person, after, limit, state.now()).await?;
     let items: Vec<Value> = page
         .entries
         .iter()

@@ -32,11 +32,7 @@ pub fn lookup(path: &str) -> Option<Asset> {
     }
     let index = ASSETS.binary_search_by(|(p, _)| (*p).cmp(path)).ok()?;
     let (name, bytes) = ASSETS.get(index)?;
-    Some(Asset {
-        bytes,
-        content_type: content_type(name),
-        etag: etags().get(index)?.clone(),
-    })
+    Some(Asset { bytes, content_type: content_type(name), etag: etags().get(index)?.clone() })
 }
 
 /// All embedded paths, sorted.
@@ -53,19 +49,14 @@ fn etags() -> &'static [String] {
 fn short_hash(bytes: &[u8]) -> String {
     use std::fmt::Write as _;
     let digest = Sha256::digest(bytes);
-    digest
-        .iter()
-        .take(8)
-        .fold(String::with_capacity(16), |mut out, byte| {
-            let _ = write!(out, "{byte:02x}");
-            out
-        })
+    digest.iter().take(8).fold(String::with_capacity(16), |mut out, byte| {
+        let _ = write!(out, "{byte:02x}");
+        out
+    })
 }
 
 fn content_type(path: &str) -> &'static str {
-    let ext = path
-        .rsplit_once('.')
-        .map(|(_, ext)| ext.to_ascii_lowercase());
+    let ext = path.rsplit_once('.').map(|(_, ext)| ext.to_ascii_lowercase());
     match ext.as_deref() {
         Some("css") => "text/css; charset=utf-8",
         Some("woff2") => "font/woff2",
@@ -92,19 +83,12 @@ mod tests {
 
     #[test]
     fn app_css_and_fonts_have_their_types() {
+        assert_eq!(lookup("app/infohus.css").map(|a| a.content_type), Some("text/css; charset=utf-8"));
         assert_eq!(
-            lookup("app/infohus.css").map(|a| a.content_type),
-            Some("text/css; charset=utf-8")
-        );
-        assert_eq!(
-            lookup("dkfds/fonts/IBMPlexSans/complete/woff2/IBMPlexSans-Regular.woff2")
-                .map(|a| a.content_type),
+            lookup("dkfds/fonts/IBMPlexSans/complete/woff2/IBMPlexSans-Regular.woff2").map(|a| a.content_type),
             Some("font/woff2")
         );
-        assert_eq!(
-            lookup("dkfds/img/all-svg-icons.svg").map(|a| a.content_type),
-            Some("image/svg+xml")
-        );
+        assert_eq!(lookup("dkfds/img/all-svg-icons.svg").map(|a| a.content_type), Some("image/svg+xml"));
         assert_eq!(content_type("x/VERSION"), "application/octet-stream");
         assert_eq!(content_type("x/LICENSE.md"), "text/plain; charset=utf-8");
     }
@@ -131,24 +115,14 @@ mod tests {
 
     #[test]
     fn table_is_sorted_and_etags_are_short_hex() {
-        assert!(
-            ASSETS.windows(2).all(|w| w[0].0 < w[1].0),
-            "ASSETS must be sorted"
-        );
+        assert!(ASSETS.windows(2).all(|w| w[0].0 < w[1].0), "ASSETS must be sorted");
         let a = lookup("dkfds/css/dkfds.min.css").expect("css");
         assert_eq!(a.etag.len(), 16);
-        assert!(
-            a.etag
-                .bytes()
-                .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
-        );
+        assert!(a.etag.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()));
         assert_eq!(a.etag_header(), format!("\"{}\"", a.etag));
         let b = lookup("app/infohus.css").expect("app css");
         assert_ne!(a.etag, b.etag);
-        assert_eq!(
-            lookup("dkfds/css/dkfds.min.css").map(|x| x.etag),
-            Some(a.etag)
-        );
+        assert_eq!(lookup("dkfds/css/dkfds.min.css").map(|x| x.etag), Some(a.etag));
     }
 
     /// Every relative `url(...)` in every embedded stylesheet must resolve to an
@@ -168,25 +142,17 @@ mod tests {
                     "{path}: non-relative url({url}) would not be served from the binary"
                 );
                 let file = url.split(['?', '#']).next().unwrap_or_default();
-                let resolved = resolve(dir, file)
-                    .unwrap_or_else(|| panic!("{path}: url({url}) escapes assets/"));
-                assert!(
-                    lookup(&resolved).is_some(),
-                    "{path}: url({url}) -> {resolved} is not embedded"
-                );
+                let resolved = resolve(dir, file).unwrap_or_else(|| panic!("{path}: url({url}) escapes assets/"));
+                assert!(lookup(&resolved).is_some(), "{path}: url({url}) -> {resolved} is not embedded");
                 checked += 1;
             }
         }
-        assert!(
-            checked > 100,
-            "expected DKFDS to reference many files, saw {checked}"
-        );
+        assert!(checked > 100, "expected DKFDS to reference many files, saw {checked}");
     }
 
     #[test]
     fn fonts_are_only_woff2_and_woff() {
-        let css = std::str::from_utf8(lookup("dkfds/css/dkfds.min.css").expect("css").bytes)
-            .expect("utf-8");
+        let css = std::str::from_utf8(lookup("dkfds/css/dkfds.min.css").expect("css").bytes).expect("utf-8");
         for url in css_urls(css).filter(|u| u.contains("/fonts/")) {
             assert!(url.ends_with(".woff2") || url.ends_with(".woff"), "{url}");
         }

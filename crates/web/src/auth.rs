@@ -27,11 +27,7 @@ pub struct LoginLimits {
 
 impl Default for LoginLimits {
     fn default() -> Self {
-        Self {
-            per_account: 5,
-            per_address: 20,
-            window: Duration::minutes(15),
-        }
+        Self { per_account: 5, per_address: 20, window: Duration::minutes(15) }
     }
 }
 
@@ -51,13 +47,7 @@ const MAX_TRACKED: usize = 100_000;
 
 impl LoginLimiter {
     /// Seconds to wait when either limit is spent, else `None`.
-    fn blocked(
-        &self,
-        limits: &LoginLimits,
-        account: &str,
-        address: IpAddr,
-        now: OffsetDateTime,
-    ) -> Option<u64> {
+    fn blocked(&self, limits: &LoginLimits, account: &str, address: IpAddr, now: OffsetDateTime) -> Option<u64> {
         let windows = self.windows.lock().ok()?;
         let wait = |entry: Option<&(OffsetDateTime, u32)>, max: u32| {
             entry
@@ -70,23 +60,13 @@ impl LoginLimiter {
             .max()
     }
 
-    fn record_failure(
-        &self,
-        limits: &LoginLimits,
-        account: &str,
-        address: IpAddr,
-        now: OffsetDateTime,
-    ) {
+    fn record_failure(&self, limits: &LoginLimits, account: &str, address: IpAddr, now: OffsetDateTime) {
         let Ok(mut windows) = self.windows.lock() else {
             return;
         };
         if windows.by_account.len() > MAX_TRACKED || windows.by_address.len() > MAX_TRACKED {
-            windows
-                .by_account
-                .retain(|_, (start, _)| now - *start < limits.window);
-            windows
-                .by_address
-                .retain(|_, (start, _)| now - *start < limits.window);
+            windows.by_account.retain(|_, (start, _)| now - *start < limits.window);
+            windows.by_address.retain(|_, (start, _)| now - *start < limits.window);
         }
         let bump = |entry: &mut (OffsetDateTime, u32)| {
             if now - entry.0 >= limits.window {
@@ -94,12 +74,7 @@ impl LoginLimiter {
             }
             entry.1 += 1;
         };
-        bump(
-            windows
-                .by_account
-                .entry(account.to_owned())
-                .or_insert((now, 0)),
-        );
+        bump(windows.by_account.entry(account.to_owned()).or_insert((now, 0)));
         bump(windows.by_address.entry(address).or_insert((now, 0)));
     }
 
@@ -120,9 +95,7 @@ impl From<LoginFailure> for ApiError {
     fn from(failure: LoginFailure) -> Self {
         match failure {
             LoginFailure::BadCredentials => ApiError::Unauthenticated,
-            LoginFailure::RateLimited { retry_after_secs } => {
-                ApiError::RateLimited { retry_after_secs }
-            }
+            LoginFailure::RateLimited { retry_after_secs } => ApiError::RateLimited { retry_after_secs },
             LoginFailure::Internal => ApiError::Internal,
         }
     }
@@ -165,9 +138,7 @@ pub async fn check_login(
             Ok(id)
         }
         None => {
-            state
-                .limiter()
-                .record_failure(&limits, &account, address, now);
+            state.limiter().record_failure(&limits, &account, address, now);
             tracing::info!("failed login");
             Err(LoginFailure::BadCredentials)
         }
@@ -216,20 +187,10 @@ pub struct ApiUser(pub Actor, pub String);
 impl FromRequestParts<AppState> for ApiUser {
     type Rejection = ApiError;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let token = bearer_token(&parts.headers).ok_or(ApiError::Unauthenticated)?;
-        let found = state
-            .store()
-            .authenticate(
-                token,
-                SessionKind::Api,
-                state.now(),
-                state.config().idle_timeout,
-            )
-            .await?;
+        let found =
+            state.store().authenticate(token, SessionKind::Api, state.now(), state.config().idle_timeout).await?;
         match found {
             Some((actor, _)) => Ok(ApiUser(actor, token.to_owned())),
             None => Err(ApiError::Unauthenticated),
@@ -267,30 +228,18 @@ impl axum::response::IntoResponse for ToLogin {
 impl FromRequestParts<AppState> for WebUser {
     type Rejection = ToLogin;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let token = cookie(&parts.headers, SESSION_COOKIE).ok_or(ToLogin)?;
         let found = state
             .store()
-            .authenticate(
-                token,
-                SessionKind::Web,
-                state.now(),
-                state.config().idle_timeout,
-            )
+            .authenticate(token, SessionKind::Web, state.now(), state.config().idle_timeout)
             .await
             .map_err(|error| {
                 tracing::error!(code = error.code(), "session lookup failed");
                 ToLogin
             })?;
         match found {
-            Some((actor, csrf)) => Ok(WebUser {
-                actor,
-                csrf,
-                token: token.to_owned(),
-            }),
+            Some((actor, csrf)) => Ok(WebUser { actor, csrf, token: token.to_owned() }),
             None => Err(ToLogin),
         }
     }
@@ -304,11 +253,7 @@ mod tests {
     #[test]
     fn an_account_is_blocked_after_its_limit_and_freed_after_the_window() {
         let limiter = LoginLimiter::default();
-        let limits = LoginLimits {
-            per_account: 3,
-            per_address: 100,
-            window: Duration::minutes(15),
-        };
+        let limits = LoginLimits { per_account: 3, per_address: 100, window: Duration::minutes(15) };
         let ip = IpAddr::V4(Ipv4Addr::LOCALHOST);
         let t0 = datetime!(2026-11-22 10:00 UTC);
         for _ in 0..3 {
@@ -316,25 +261,14 @@ mod tests {
             limiter.record_failure(&limits, "anne", ip, t0);
         }
         assert!(limiter.blocked(&limits, "anne", ip, t0).is_some());
-        assert_eq!(
-            limiter.blocked(&limits, "bo", ip, t0),
-            None,
-            "other accounts unaffected"
-        );
-        assert_eq!(
-            limiter.blocked(&limits, "anne", ip, t0 + Duration::minutes(16)),
-            None
-        );
+        assert_eq!(limiter.blocked(&limits, "bo", ip, t0), None, "other accounts unaffected");
+        assert_eq!(limiter.blocked(&limits, "anne", ip, t0 + Duration::minutes(16)), None);
     }
 
     #[test]
     fn an_address_is_blocked_across_accounts() {
         let limiter = LoginLimiter::default();
-        let limits = LoginLimits {
-            per_account: 100,
-            per_address: 4,
-            window: Duration::minutes(15),
-        };
+        let limits = LoginLimits { per_account: 100, per_address: 4, window: Duration::minutes(15) };
         let ip = IpAddr::V4(Ipv4Addr::new(127, 0, 0, 9));
         let t0 = datetime!(2026-11-22 10:00 UTC);
         for i in 0..4 {
@@ -346,10 +280,7 @@ mod tests {
     #[test]
     fn cookies_and_bearer_tokens_are_read_from_headers() {
         let mut headers = HeaderMap::new();
-        headers.insert(
-            header::COOKIE,
-            "a=1; infohus_session=tok; b=2".parse().unwrap(),
-        );
+        headers.insert(header::COOKIE, "a=1; infohus_session=tok; b=2".parse().unwrap());
         headers.insert(header::AUTHORIZATION, "bearer abc".parse().unwrap());
         assert_eq!(cookie(&headers, SESSION_COOKIE), Some("tok"));
         assert_eq!(bearer_token(&headers), Some("abc"));

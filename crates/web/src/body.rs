@@ -11,42 +11,29 @@ pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
 /// The whole body, or 413 when it is larger than the cap (declared or actual).
 pub async fn read_limited(headers: &HeaderMap, body: Body) -> Result<Bytes, ApiError> {
-    let declared = headers
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
+    let declared =
+        headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|len| len > MAX_BODY_BYTES as u64) {
         return Err(ApiError::TooLarge);
     }
-    axum::body::to_bytes(body, MAX_BODY_BYTES)
-        .await
-        .map_err(|error| {
-            let mut source: Option<&(dyn std::error::Error + 'static)> =
-                std::error::Error::source(&error);
-            while let Some(cause) = source {
-                if cause.is::<http_body_util::LengthLimitError>() {
-                    return ApiError::TooLarge;
-                }
-                source = cause.source();
+    axum::body::to_bytes(body, MAX_BODY_BYTES).await.map_err(|error| {
+        let mut source: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(&error);
+        while let Some(cause) = source {
+            if cause.is::<http_body_util::LengthLimitError>() {
+                return ApiError::TooLarge;
             }
-            ApiError::Malformed
-        })
+            source = cause.source();
+        }
+        ApiError::Malformed
+    })
 }
 
 /// Parses JSON into `T`: syntax errors are 400, wrong shapes and unknown fields 422.
 pub fn parse_json<T: DeserializeOwned>(headers: &HeaderMap, bytes: &[u8]) -> Result<T, ApiError> {
-    let is_json = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .map(|v| {
-            let essence = v
-                .split(';')
-                .next()
-                .unwrap_or("")
-                .trim()
-                .to_ascii_lowercase();
-            essence == "application/json" || essence.ends_with("+json")
-        });
+    let is_json = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(|v| {
+        let essence = v.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+        essence == "application/json" || essence.ends_with("+json")
+    });
     if is_json == Some(false) {
         return Err(ApiError::UnsupportedMediaType);
     }
@@ -57,16 +44,8 @@ pub fn parse_json<T: DeserializeOwned>(headers: &HeaderMap, bytes: &[u8]) -> Res
         match inner.classify() {
             serde_json::error::Category::Data => {
                 let message = inner.to_string();
-                let code = if message.starts_with("unknown field") {
-                    "unknown_field"
-                } else {
-                    "invalid_type"
-                };
-                let field = if path == "." || path.is_empty() {
-                    "body".to_owned()
-                } else {
-                    path
-                };
+                let code = if message.starts_with("unknown field") { "unknown_field" } else { "invalid_type" };
+                let field = if path == "." || path.is_empty() { "body".to_owned() } else { path };
                 ApiError::Invalid(FieldErrors::single(field, code))
             }
             _ => ApiError::Malformed,
@@ -110,8 +89,7 @@ mod tests {
 
     #[test]
     fn unknown_nested_fields_are_422_with_their_path() {
-        let err = parse_json::<Outer>(&json_headers(), br#"{"inner": {"name": "x", "extra": 1}}"#)
-            .unwrap_err();
+        let err = parse_json::<Outer>(&json_headers(), br#"{"inner": {"name": "x", "extra": 1}}"#).unwrap_err();
         let (field, code) = field_of(err);
         assert_eq!(code, "unknown_field");
         assert!(field.starts_with("inner"), "{field}");
@@ -119,31 +97,17 @@ mod tests {
 
     #[test]
     fn wrong_types_are_422_and_broken_json_is_400() {
-        let (field, code) = field_of(
-            parse_json::<Outer>(&json_headers(), br#"{"inner": {"name": 5}}"#).unwrap_err(),
-        );
+        let (field, code) = field_of(parse_json::<Outer>(&json_headers(), br#"{"inner": {"name": 5}}"#).unwrap_err());
         assert_eq!((field.as_str(), code), ("inner.name", "invalid_type"));
-        assert!(matches!(
-            parse_json::<Outer>(&json_headers(), b"{").unwrap_err(),
-            ApiError::Malformed
-        ));
-        assert!(matches!(
-            parse_json::<Outer>(&json_headers(), b"{} x").unwrap_err(),
-            ApiError::Malformed
-        ));
-        assert!(matches!(
-            parse_json::<Outer>(&json_headers(), b"").unwrap_err(),
-            ApiError::Malformed
-        ));
+        assert!(matches!(parse_json::<Outer>(&json_headers(), b"{").unwrap_err(), ApiError::Malformed));
+        assert!(matches!(parse_json::<Outer>(&json_headers(), b"{} x").unwrap_err(), ApiError::Malformed));
+        assert!(matches!(parse_json::<Outer>(&json_headers(), b"").unwrap_err(), ApiError::Malformed));
     }
 
     #[test]
     fn a_non_json_content_type_is_refused() {
         let mut h = HeaderMap::new();
         h.insert(header::CONTENT_TYPE, "text/plain".parse().unwrap());
-        assert!(matches!(
-            parse_json::<Outer>(&h, b"{}").unwrap_err(),
-            ApiError::UnsupportedMediaType
-        ));
+        assert!(matches!(parse_json::<Outer>(&h, b"{}").unwrap_err(), ApiError::UnsupportedMediaType));
     }
 }

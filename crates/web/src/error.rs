@@ -86,7 +86,8 @@ impl ApiError {
 impl From<StoreError> for ApiError {
     fn from(error: StoreError) -> Self {
         match error {
-            StoreError::NotFound => ApiError::NotFound,
+            // Erased data no longer exists, for every caller.
+            StoreError::NotFound | StoreError::Erased => ApiError::NotFound,
             StoreError::Forbidden => ApiError::Forbidden,
             StoreError::Conflict(code) => ApiError::Conflict(code),
             StoreError::Invalid(fields) => ApiError::Invalid(fields),

@@ -64,9 +64,7 @@ impl Catalog {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use infohus_domain::referral::{
-        Channel, DEFAULT_CONCERN_CATEGORIES, Gender, ReferralStatus, Urgency,
-    };
+    use infohus_domain::referral::{Channel, DEFAULT_CONCERN_CATEGORIES, Gender, ReferralStatus, Urgency};
     use infohus_domain::{AgencyKind, Role};
 
     #[test]
@@ -88,44 +86,20 @@ mod tests {
                 }
             }
         }
-        assert!(
-            missing.is_empty(),
-            "missing catalogue keys:\n{}",
-            missing.join("\n")
-        );
+        assert!(missing.is_empty(), "missing catalogue keys:\n{}", missing.join("\n"));
     }
 
     #[test]
     fn every_code_has_a_danish_label() {
         let catalog = Catalog::danish();
         let mut keys: Vec<String> = Vec::new();
-        keys.extend(
-            Channel::ALL
-                .iter()
-                .map(|c| format!("channel.{}", c.as_str())),
-        );
-        keys.extend(
-            Urgency::ALL
-                .iter()
-                .map(|c| format!("urgency.{}", c.as_str())),
-        );
+        keys.extend(Channel::ALL.iter().map(|c| format!("channel.{}", c.as_str())));
+        keys.extend(Urgency::ALL.iter().map(|c| format!("urgency.{}", c.as_str())));
         keys.extend(Gender::ALL.iter().map(|c| format!("gender.{}", c.as_str())));
-        keys.extend(
-            ReferralStatus::ALL
-                .iter()
-                .map(|c| format!("status.{}", c.as_str())),
-        );
-        keys.extend(
-            DEFAULT_CONCERN_CATEGORIES
-                .iter()
-                .map(|c| format!("category.{c}")),
-        );
+        keys.extend(ReferralStatus::ALL.iter().map(|c| format!("status.{}", c.as_str())));
+        keys.extend(DEFAULT_CONCERN_CATEGORIES.iter().map(|c| format!("category.{c}")));
         keys.extend(Role::ALL.iter().map(|r| format!("role.{}", r.as_str())));
-        keys.extend(
-            AgencyKind::ALL
-                .iter()
-                .map(|k| format!("agency_kind.{}", k.as_str())),
-        );
+        keys.extend(AgencyKind::ALL.iter().map(|k| format!("agency_kind.{}", k.as_str())));
         for code in crate::error::FIELD_CODES {
             keys.push(format!("field_error.{code}"));
         }

@@ -3,8 +3,7 @@
 
 use crate::api::{QueryParams, inbox_filter};
 use crate::auth::{
-    ClientAddress, LOGIN_CSRF_COOKIE, LoginFailure, SESSION_COOKIE, WebUser, check_login,
-    constant_time_eq, cookie,
+    ClientAddress, LOGIN_CSRF_COOKIE, LoginFailure, SESSION_COOKIE, WebUser, check_login, constant_time_eq, cookie,
 };
 use crate::body::read_limited;
 use crate::error::ApiError;
@@ -59,10 +58,7 @@ fn last_sunday(year: i32, month: time::Month) -> Option<Date> {
 fn copenhagen(t: OffsetDateTime) -> OffsetDateTime {
     let utc = t.to_offset(UtcOffset::UTC);
     let year = utc.year();
-    let summer = match (
-        last_sunday(year, time::Month::March),
-        last_sunday(year, time::Month::October),
-    ) {
+    let summer = match (last_sunday(year, time::Month::March), last_sunday(year, time::Month::October)) {
         (Some(start), Some(end)) => {
             let start = start.with_hms(1, 0, 0).map(|d| d.assume_utc());
             let end = end.with_hms(1, 0, 0).map(|d| d.assume_utc());
@@ -80,12 +76,7 @@ fn da_date(d: Date) -> String {
 
 fn da_datetime(t: OffsetDateTime) -> String {
     let local = copenhagen(t);
-    format!(
-        "{} kl. {:02}.{:02}",
-        da_date(local.date()),
-        local.hour(),
-        local.minute()
-    )
+    format!("{} kl. {:02}.{:02}", da_date(local.date()), local.hour(), local.minute())
 }
 
 // ---- layout ----------------------------------------------------------------------------
@@ -106,10 +97,7 @@ struct UserBar {
 fn user_bar(user: &WebUser, active: &str) -> UserBar {
     let role = user.actor.role();
     let items: &[(&'static str, &'static str)] = match role {
-        Role::Coordinator | Role::Member => &[
-            ("/indbakke", "nav.inbox"),
-            ("/henvendelser/ny", "nav.new_referral"),
-        ],
+        Role::Coordinator | Role::Member => &[("/indbakke", "nav.inbox"), ("/henvendelser/ny", "nav.new_referral")],
         Role::Auditor => &[("/revision", "nav.audit")],
         Role::Admin | Role::Analyst | Role::Mentor => &[("/", "nav.home")],
     };
@@ -117,14 +105,7 @@ fn user_bar(user: &WebUser, active: &str) -> UserBar {
         display_name: user.actor.display_name().to_owned(),
         role_label: t().label("role", role.as_str()),
         csrf: user.csrf.clone(),
-        menu: items
-            .iter()
-            .map(|(href, key)| MenuItem {
-                href,
-                label: t().get(key),
-                active: *href == active,
-            })
-            .collect(),
+        menu: items.iter().map(|(href, key)| MenuItem { href, label: t().get(key), active: *href == active }).collect(),
     }
 }
 
@@ -134,11 +115,7 @@ async fn infohus_name(state: &AppState, actor: Option<&Actor>) -> String {
         None => state.store().default_infohus().await,
     };
     match id {
-        Ok(id) => state
-            .store()
-            .infohus_name(&id)
-            .await
-            .unwrap_or_else(|_| t().get("app.name").to_owned()),
+        Ok(id) => state.store().infohus_name(&id).await.unwrap_or_else(|_| t().get("app.name").to_owned()),
         Err(_) => t().get("app.name").to_owned(),
     }
 }
@@ -187,13 +164,7 @@ fn message_page(
 }
 
 pub fn not_found_page() -> Response {
-    message_page(
-        StatusCode::NOT_FOUND,
-        None,
-        t().get("app.name").to_owned(),
-        "page.not_found",
-        "page.not_found_text",
-    )
+    message_page(StatusCode::NOT_FOUND, None, t().get("app.name").to_owned(), "page.not_found", "page.not_found_text")
 }
 
 /// The page for an error from the store or the request, in the signed-in layout.
@@ -202,20 +173,12 @@ async fn error_page(state: &AppState, user: &WebUser, active: &str, error: ApiEr
         ApiError::NotFound => ("page.not_found", "page.not_found_text"),
         ApiError::Forbidden => ("page.forbidden", "page.forbidden_text"),
         ApiError::TooLarge => ("page.too_large", "page.too_large_text"),
-        ApiError::Malformed | ApiError::UnsupportedMediaType => {
-            ("page.bad_request", "page.bad_request_text")
-        }
+        ApiError::Malformed | ApiError::UnsupportedMediaType => ("page.bad_request", "page.bad_request_text"),
         ApiError::Conflict(_) => ("page.conflict", "page.conflict_text"),
         _ => ("page.error", "page.error_text"),
     };
     let name = infohus_name(state, Some(&user.actor)).await;
-    message_page(
-        error.status(),
-        Some(user_bar(user, active)),
-        name,
-        heading,
-        text,
-    )
+    message_page(error.status(), Some(user_bar(user, active)), name, heading, text)
 }
 
 fn session_cookie(state: &AppState, value: &str, max_age: Option<i64>) -> HeaderValue {
@@ -226,8 +189,7 @@ fn session_cookie(state: &AppState, value: &str, max_age: Option<i64>) -> Header
     if state.config().secure_cookies {
         cookie.push_str("; Secure");
     }
-    HeaderValue::from_str(&cookie)
-        .unwrap_or_else(|_| HeaderValue::from_static("infohus_session=; Max-Age=0"))
+    HeaderValue::from_str(&cookie).unwrap_or_else(|_| HeaderValue::from_static("infohus_session=; Max-Age=0"))
 }
 
 fn form_pairs(bytes: &[u8]) -> Result<Vec<(String, String)>, ApiError> {
@@ -235,18 +197,12 @@ fn form_pairs(bytes: &[u8]) -> Result<Vec<(String, String)>, ApiError> {
 }
 
 fn pair<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    pairs
-        .iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.as_str())
+    pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
 }
 
 // ---- home, login, logout ---------------------------------------------------------------
 
-async fn home(
-    State(state): State<AppState>,
-    user: Result<WebUser, crate::auth::ToLogin>,
-) -> Response {
+async fn home(State(state): State<AppState>, user: Result<WebUser, crate::auth::ToLogin>) -> Response {
     let Ok(user) = user else {
         return Redirect::to("/log-ind").into_response();
     };
@@ -307,8 +263,7 @@ async fn login_page(
             notice,
         },
     );
-    let mut cookie =
-        format!("{LOGIN_CSRF_COOKIE}={csrf}; Path=/log-ind; HttpOnly; SameSite=Strict");
+    let mut cookie = format!("{LOGIN_CSRF_COOKIE}={csrf}; Path=/log-ind; HttpOnly; SameSite=Strict");
     if state.config().secure_cookies {
         cookie.push_str("; Secure");
     }
@@ -341,33 +296,14 @@ async fn login_submit(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    let pairs = match read_limited(&headers, body)
-        .await
-        .and_then(|b| form_pairs(&b))
-    {
+    let pairs = match read_limited(&headers, body).await.and_then(|b| form_pairs(&b)) {
         Ok(pairs) => pairs,
         Err(error) => {
-            let key = if matches!(error, ApiError::TooLarge) {
-                "page.too_large_text"
-            } else {
-                "page.bad_request_text"
-            };
-            return login_page(
-                &state,
-                error.status(),
-                String::new(),
-                Some(t().get(key).to_owned()),
-                None,
-            )
-            .await;
+            let key = if matches!(error, ApiError::TooLarge) { "page.too_large_text" } else { "page.bad_request_text" };
+            return login_page(&state, error.status(), String::new(), Some(t().get(key).to_owned()), None).await;
         }
     };
-    let username: String = pair(&pairs, "username")
-        .unwrap_or("")
-        .trim()
-        .chars()
-        .take(64)
-        .collect();
+    let username: String = pair(&pairs, "username").unwrap_or("").trim().chars().take(64).collect();
     let csrf_ok = match (cookie(&headers, LOGIN_CSRF_COOKIE), pair(&pairs, "csrf")) {
         (Some(expected), Some(given)) => constant_time_eq(expected.as_bytes(), given.as_bytes()),
         _ => false,
@@ -378,18 +314,11 @@ async fn login_submit(
     }
     let password = pair(&pairs, "password").unwrap_or("");
     match check_login(&state, &username, password, address).await {
-        Ok(user) => match state
-            .store()
-            .create_session(&user, SessionKind::Web, state.now())
-            .await
-        {
+        Ok(user) => match state.store().create_session(&user, SessionKind::Web, state.now()).await {
             Ok(session) => {
                 let mut response = Redirect::to("/").into_response();
                 *response.status_mut() = StatusCode::SEE_OTHER;
-                response.headers_mut().append(
-                    header::SET_COOKIE,
-                    session_cookie(&state, &session.token, None),
-                );
+                response.headers_mut().append(header::SET_COOKIE, session_cookie(&state, &session.token, None));
                 response
             }
             Err(error) => {
@@ -417,14 +346,7 @@ async fn login_submit(
         Err(LoginFailure::RateLimited { retry_after_secs }) => {
             let minutes = retry_after_secs.div_ceil(60).to_string();
             let message = t().format("login.rate_limited", &[("minutes", &minutes)]);
-            login_page(
-                &state,
-                StatusCode::TOO_MANY_REQUESTS,
-                username,
-                Some(message),
-                None,
-            )
-            .await
+            login_page(&state, StatusCode::TOO_MANY_REQUESTS, username, Some(message), None).await
         }
         Err(LoginFailure::Internal) => {
             login_page(
@@ -439,16 +361,8 @@ async fn login_submit(
     }
 }
 
-async fn logout(
-    State(state): State<AppState>,
-    user: WebUser,
-    headers: HeaderMap,
-    body: Body,
-) -> Response {
-    let pairs = read_limited(&headers, body)
-        .await
-        .and_then(|b| form_pairs(&b))
-        .unwrap_or_default();
+async fn logout(State(state): State<AppState>, user: WebUser, headers: HeaderMap, body: Body) -> Response {
+    let pairs = read_limited(&headers, body).await.and_then(|b| form_pairs(&b)).unwrap_or_default();
     if !user.csrf_ok(pair(&pairs, "csrf")) {
         return error_page(&state, &user, "", ApiError::Forbidden).await;
     }
@@ -458,9 +372,7 @@ async fn logout(
     }
     let mut response = Redirect::to("/log-ind?status=logget-ud").into_response();
     *response.status_mut() = StatusCode::SEE_OTHER;
-    response
-        .headers_mut()
-        .append(header::SET_COOKIE, session_cookie(&state, "", Some(0)));
+    response.headers_mut().append(header::SET_COOKIE, session_cookie(&state, "", Some(0)));
     response
 }
 
@@ -472,18 +384,10 @@ struct Opt {
     selected: bool,
 }
 
-fn options(
-    group: &str,
-    codes: impl IntoIterator<Item = String>,
-    selected: Option<&str>,
-) -> Vec<Opt> {
+fn options(group: &str, codes: impl IntoIterator<Item = String>, selected: Option<&str>) -> Vec<Opt> {
     codes
         .into_iter()
-        .map(|code| Opt {
-            label: t().label(group, &code),
-            selected: selected == Some(code.as_str()),
-            value: code,
-        })
+        .map(|code| Opt { label: t().label(group, &code), selected: selected == Some(code.as_str()), value: code })
         .collect()
 }
 
@@ -541,17 +445,9 @@ async fn inbox(State(state): State<AppState>, user: WebUser, RawQuery(raw): RawQ
     let filter = inbox_filter(&query).unwrap_or_default();
     let cursor = query.get("cursor").filter(|c| !c.is_empty());
     let now = state.now();
-    let page = match state
-        .store()
-        .inbox(&user.actor, &filter, cursor, 50, now)
-        .await
-    {
+    let page = match state.store().inbox(&user.actor, &filter, cursor, 50, now).await {
         Ok(page) => page,
-        Err(StoreError::Invalid(_)) => match state
-            .store()
-            .inbox(&user.actor, &filter, None, 50, now)
-            .await
-        {
+        Err(StoreError::Invalid(_)) => match state.store().inbox(&user.actor, &filter, None, 50, now).await {
             Ok(page) => page,
             Err(e) => return error_page(&state, &user, "/indbakke", e.into()).await,
         },
@@ -561,21 +457,10 @@ async fn inbox(State(state): State<AppState>, user: WebUser, RawQuery(raw): RawQ
         .store()
         .concern_categories()
         .await
-        .unwrap_or_else(|_| {
-            DEFAULT_CONCERN_CATEGORIES
-                .iter()
-                .map(|c| (*c).to_owned())
-                .collect()
-        });
+        .unwrap_or_else(|_| DEFAULT_CONCERN_CATEGORIES.iter().map(|c| (*c).to_owned()).collect());
     let filter_query = serde_urlencoded::to_string([
-        (
-            "status",
-            filter.status.map(ReferralStatus::as_str).unwrap_or(""),
-        ),
-        (
-            "concern_category",
-            filter.concern_category.as_deref().unwrap_or(""),
-        ),
+        ("status", filter.status.map(ReferralStatus::as_str).unwrap_or("")),
+        ("concern_category", filter.concern_category.as_deref().unwrap_or("")),
         ("urgency", filter.urgency.map(Urgency::as_str).unwrap_or("")),
         ("sort", filter.sort.as_str()),
     ])
@@ -597,16 +482,10 @@ async fn inbox(State(state): State<AppState>, user: WebUser, RawQuery(raw): RawQ
             Urgency::ALL.iter().map(|u| u.as_str().to_owned()),
             filter.urgency.map(Urgency::as_str),
         ),
-        sorts: options(
-            "sort",
-            InboxSort::ALL.iter().map(|s| s.as_str().to_owned()),
-            Some(filter.sort.as_str()),
-        ),
+        sorts: options("sort", InboxSort::ALL.iter().map(|s| s.as_str().to_owned()), Some(filter.sort.as_str())),
         rows: page.items.iter().map(|r| inbox_row(r, today)).collect(),
         first_href: cursor.map(|_| format!("/indbakke?{filter_query}")),
-        next_href: page
-            .next_cursor
-            .map(|c| format!("/indbakke?{filter_query}&cursor={c}")),
+        next_href: page.next_cursor.map(|c| format!("/indbakke?{filter_query}&cursor={c}")),
         user: Some(user_bar(&user, "/indbakke")),
     };
     render(StatusCode::OK, &template)
@@ -673,26 +552,14 @@ const FORM: &[(&str, &[FieldSpec])] = &[
             ("subject.cpr", "text", false, "input-width-s", "off"),
             ("subject.birth_date", "date", false, "input-width-s", "off"),
             ("subject.gender", "select", false, "", ""),
-            (
-                "subject.municipality",
-                "text",
-                false,
-                "input-width-xs",
-                "off",
-            ),
+            ("subject.municipality", "text", false, "input-width-xs", "off"),
         ],
     ),
     (
         "form.section_referrer",
         &[
             ("referrer.name", "text", false, "input-width-xl", "off"),
-            (
-                "referrer.organisation",
-                "text",
-                false,
-                "input-width-xl",
-                "organization",
-            ),
+            ("referrer.organisation", "text", false, "input-width-xl", "organization"),
             ("referrer.phone", "tel", false, "input-width-m", "off"),
             ("referrer.email", "email", false, "input-width-l", "off"),
         ],
@@ -719,49 +586,34 @@ fn referral_form(
                     let error = errors
                         .0
                         .iter()
-                        .find(|e| {
-                            e.field == *field_name
-                                || (e.field == "subject" && *field_name == "subject.name")
-                        })
+                        .find(|e| e.field == *field_name || (e.field == "subject" && *field_name == "subject.name"))
                         .map(|e| t().label("field_error", e.code));
                     let label = t().label("field", field_name);
                     if let Some(message) = &error {
-                        links.push(ErrorLink {
-                            anchor: id.clone(),
-                            label: label.clone(),
-                            message: message.clone(),
-                        });
+                        links.push(ErrorLink { anchor: id.clone(), label: label.clone(), message: message.clone() });
                     }
                     let hint_key = format!("hint.{field_name}");
                     let hint = t().has(&hint_key).then(|| t().get(&hint_key).to_owned());
-                    let describedby = [
-                        hint.as_ref().map(|_| format!("{id}-hint")),
-                        error.as_ref().map(|_| format!("{id}-error")),
-                    ]
-                    .into_iter()
-                    .flatten()
-                    .collect::<Vec<_>>()
-                    .join(" ");
+                    let describedby =
+                        [hint.as_ref().map(|_| format!("{id}-hint")), error.as_ref().map(|_| format!("{id}-error"))]
+                            .into_iter()
+                            .flatten()
+                            .collect::<Vec<_>>()
+                            .join(" ");
                     let selected = Some(value.as_str()).filter(|v| !v.is_empty());
                     let options = match *field_name {
-                        "channel" => with_blank(options(
-                            "channel",
-                            Channel::ALL.iter().map(|c| c.as_str().to_owned()),
-                            selected,
-                        )),
-                        "concern_category" => {
-                            with_blank(options("category", categories.clone(), selected))
+                        "channel" => {
+                            with_blank(options("channel", Channel::ALL.iter().map(|c| c.as_str().to_owned()), selected))
                         }
+                        "concern_category" => with_blank(options("category", categories.clone(), selected)),
                         "urgency" => options(
                             "urgency",
                             Urgency::ALL.iter().map(|u| u.as_str().to_owned()),
                             selected.or(Some("normal")),
                         ),
-                        "subject.gender" => with_blank(options(
-                            "gender",
-                            Gender::ALL.iter().map(|g| g.as_str().to_owned()),
-                            selected,
-                        )),
+                        "subject.gender" => {
+                            with_blank(options("gender", Gender::ALL.iter().map(|g| g.as_str().to_owned()), selected))
+                        }
                         _ => Vec::new(),
                     };
                     FormField {
@@ -795,14 +647,7 @@ fn referral_form(
 
 fn with_blank(mut options: Vec<Opt>) -> Vec<Opt> {
     let none_selected = options.iter().all(|o| !o.selected);
-    options.insert(
-        0,
-        Opt {
-            value: String::new(),
-            label: t().get("form.choose").to_owned(),
-            selected: none_selected,
-        },
-    );
+    options.insert(0, Opt { value: String::new(), label: t().get("form.choose").to_owned(), selected: none_selected });
     options
 }
 
@@ -815,10 +660,7 @@ async fn new_referral(State(state): State<AppState>, user: WebUser) -> Response 
         Err(e) => return error_page(&state, &user, "/henvendelser/ny", e.into()).await,
     };
     let name = infohus_name(&state, Some(&user.actor)).await;
-    render(
-        StatusCode::OK,
-        &referral_form(&user, name, categories, &[], &FieldErrors::default()),
-    )
+    render(StatusCode::OK, &referral_form(&user, name, categories, &[], &FieldErrors::default()))
 }
 
 fn input_from_form(pairs: &[(String, String)]) -> ReferralInput {
@@ -844,17 +686,9 @@ fn input_from_form(pairs: &[(String, String)]) -> ReferralInput {
     }
 }
 
-async fn create_referral(
-    State(state): State<AppState>,
-    user: WebUser,
-    headers: HeaderMap,
-    body: Body,
-) -> Response {
+async fn create_referral(State(state): State<AppState>, user: WebUser, headers: HeaderMap, body: Body) -> Response {
     let active = "/henvendelser/ny";
-    let pairs = match read_limited(&headers, body)
-        .await
-        .and_then(|b| form_pairs(&b))
-    {
+    let pairs = match read_limited(&headers, body).await.and_then(|b| form_pairs(&b)) {
         Ok(pairs) => pairs,
         Err(e) => return error_page(&state, &user, active, e).await,
     };
@@ -870,28 +704,18 @@ async fn create_referral(
         Err(e) => return error_page(&state, &user, active, e.into()).await,
     };
     let result = match input_from_form(&pairs).validate(&categories, copenhagen(now).date()) {
-        Ok(referral) => {
-            state
-                .store()
-                .create_referral(&user.actor, referral, now)
-                .await
-        }
+        Ok(referral) => state.store().create_referral(&user.actor, referral, now).await,
         Err(errors) => Err(StoreError::Invalid(errors)),
     };
     match result {
         Ok(view) => {
-            let mut response =
-                Redirect::to(&format!("/henvendelser/{}?status=registreret", view.id))
-                    .into_response();
+            let mut response = Redirect::to(&format!("/henvendelser/{}?status=registreret", view.id)).into_response();
             *response.status_mut() = StatusCode::SEE_OTHER;
             response
         }
         Err(StoreError::Invalid(errors)) => {
             let name = infohus_name(&state, Some(&user.actor)).await;
-            render(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &referral_form(&user, name, categories, &pairs, &errors),
-            )
+            render(StatusCode::UNPROCESSABLE_ENTITY, &referral_form(&user, name, categories, &pairs, &errors))
         }
         Err(e) => error_page(&state, &user, active, e.into()).await,
     }
@@ -938,15 +762,11 @@ struct ReferralPage {
 }
 
 fn or_dash(value: Option<String>) -> String {
-    value
-        .filter(|v| !v.is_empty())
-        .unwrap_or_else(|| "–".to_owned())
+    value.filter(|v| !v.is_empty()).unwrap_or_else(|| "–".to_owned())
 }
 
 fn detail(r: &ReferralView) -> ReferralDetail {
-    let exposed = |v: &Option<infohus_domain::Personal<String>>| {
-        or_dash(v.as_ref().map(|p| p.expose().clone()))
-    };
+    let exposed = |v: &Option<infohus_domain::Personal<String>>| or_dash(v.as_ref().map(|p| p.expose().clone()));
     ReferralDetail {
         id: r.id.as_str().to_owned(),
         person_id: r.person_id.as_str().to_owned(),
@@ -985,9 +805,7 @@ async fn referral(
         Ok(view) => view,
         Err(e) => return error_page(&state, &user, "/indbakke", e.into()).await,
     };
-    let status = QueryParams::parse(raw.as_deref())
-        .ok()
-        .and_then(|q| q.get("status").map(str::to_owned));
+    let status = QueryParams::parse(raw.as_deref()).ok().and_then(|q| q.get("status").map(str::to_owned));
     let notice = match status.as_deref() {
         Some("samlet") => Some(t().get("referral.linked").to_owned()),
         Some("afvist") => Some(t().get("referral.dismissed").to_owned()),
@@ -1000,10 +818,7 @@ async fn referral(
         csrf: user.csrf.clone(),
         created: status.as_deref() == Some("registreret"),
         notice,
-        suggestion: view
-            .suggested_person_id
-            .as_ref()
-            .map(|p| p.as_str().to_owned()),
+        suggestion: view.suggested_person_id.as_ref().map(|p| p.as_str().to_owned()),
         r: detail(&view),
         user: Some(user_bar(&user, "/indbakke")),
     };
@@ -1020,10 +835,7 @@ async fn resolve_match(
     let Some(id) = path.ok().and_then(|Path(raw)| ReferralId::parse(&raw)) else {
         return error_page(&state, &user, "/indbakke", ApiError::NotFound).await;
     };
-    let pairs = match read_limited(&headers, body)
-        .await
-        .and_then(|b| form_pairs(&b))
-    {
+    let pairs = match read_limited(&headers, body).await.and_then(|b| form_pairs(&b)) {
         Ok(pairs) => pairs,
         Err(e) => return error_page(&state, &user, "/indbakke", e).await,
     };
@@ -1032,26 +844,13 @@ async fn resolve_match(
     }
     let now = state.now();
     let (result, status) = match pair(&pairs, "decision") {
-        Some("link") => (
-            state
-                .store()
-                .link_suggested_person(&user.actor, &id, now)
-                .await,
-            "samlet",
-        ),
-        Some("dismiss") => (
-            state
-                .store()
-                .dismiss_suggested_person(&user.actor, &id, now)
-                .await,
-            "afvist",
-        ),
+        Some("link") => (state.store().link_suggested_person(&user.actor, &id, now).await, "samlet"),
+        Some("dismiss") => (state.store().dismiss_suggested_person(&user.actor, &id, now).await, "afvist"),
         _ => return error_page(&state, &user, "/indbakke", ApiError::Malformed).await,
     };
     match result {
         Ok(_) => {
-            let mut response =
-                Redirect::to(&format!("/henvendelser/{id}?status={status}")).into_response();
+            let mut response = Redirect::to(&format!("/henvendelser/{id}?status={status}")).into_response();
             *response.status_mut() = StatusCode::SEE_OTHER;
             response
         }
@@ -1091,11 +890,7 @@ struct PersonPage {
     rows: Vec<PersonRow>,
 }
 
-async fn person(
-    State(state): State<AppState>,
-    user: WebUser,
-    path: Result<Path<String>, PathRejection>,
-) -> Response {
+async fn person(State(state): State<AppState>, user: WebUser, path: Result<Path<String>, PathRejection>) -> Response {
     let Some(id) = path.ok().and_then(|Path(raw)| PersonId::parse(&raw)) else {
         return error_page(&state, &user, "/indbakke", ApiError::NotFound).await;
     };
@@ -1173,11 +968,7 @@ async fn audit(State(state): State<AppState>, user: WebUser, RawQuery(raw): RawQ
     let mut next_href = None;
     let searched = !person_raw.is_empty();
     if let Some(person) = PersonId::parse(&person_raw) {
-        match state
-            .store()
-            .access_log_for_person(&user.actor, &person, after, 100, state.now())
-            .await
-        {
+        match state.store().access_log_for_person(&user.actor, &person, after, 100, state.now()).await {
             Ok(page) => {
                 rows = page
                     .entries
@@ -1191,9 +982,7 @@ async fn audit(State(state): State<AppState>, user: WebUser, RawQuery(raw): RawQ
                         purpose: t().label("purpose", &e.purpose),
                     })
                     .collect();
-                next_href = page
-                    .next_after
-                    .map(|seq| format!("/revision?person={}&efter={seq}", person.as_str()));
+                next_href = page.next_after.map(|seq| format!("/revision?person={}&efter={seq}", person.as_str()));
             }
             Err(e) => return error_page(&state, &user, "/revision", e.into()).await,
         }
@@ -1229,9 +1018,6 @@ mod tests {
 
     #[test]
     fn dates_read_the_danish_way() {
-        assert_eq!(
-            da_datetime(datetime!(2026-11-22 10:05 UTC)),
-            "22.11.2026 kl. 11.05"
-        );
+        assert_eq!(da_datetime(datetime!(2026-11-22 10:05 UTC)), "22.11.2026 kl. 11.05");
     }
 }

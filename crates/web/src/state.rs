@@ -17,11 +17,7 @@ pub struct Config {
 
 impl Default for Config {
     fn default() -> Self {
-        Self {
-            idle_timeout: Duration::minutes(30),
-            secure_cookies: false,
-            login_limits: LoginLimits::default(),
-        }
+        Self { idle_timeout: Duration::minutes(30), secure_cookies: false, login_limits: LoginLimits::default() }
     }
 }
 
@@ -37,12 +33,7 @@ pub struct AppState(Arc<Inner>);
 
 impl AppState {
     pub fn new(store: Store, clock: Arc<dyn Clock>, config: Config) -> Self {
-        Self(Arc::new(Inner {
-            store,
-            clock,
-            config,
-            limiter: LoginLimiter::default(),
-        }))
+        Self(Arc::new(Inner { store, clock, config, limiter: LoginLimiter::default() }))
     }
 
     pub fn store(&self) -> &Store {
