@@ -58,6 +58,15 @@ opaque_id!(
     ReferralId
 );
 
+opaque_id!(
+    /// A case (sag) the agencies work on together.
+    CaseId
+);
+opaque_id!(
+    /// A record on a case, owned by the agency that wrote it.
+    NoteId
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

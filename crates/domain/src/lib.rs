@@ -10,6 +10,7 @@ pub mod personal;
 pub mod policy;
 pub mod referral;
 pub mod role;
+pub mod sensitivity;
 pub mod text;
 pub mod user;
 
@@ -17,8 +18,9 @@ pub use agency::{AgencyCode, AgencyKind, AgencyName};
 pub use clock::Clock;
 pub use cpr::Cpr;
 pub use field::{FieldError, FieldErrors};
-pub use ids::{AgencyId, InfohusId, PersonId, ReferralId, UserId};
+pub use ids::{AgencyId, CaseId, InfohusId, NoteId, PersonId, ReferralId, UserId};
 pub use personal::Personal;
 pub use referral::{Channel, ConcernCategory, Gender, NewReferral, ReferralInput, ReferralStatus, Urgency};
 pub use role::Role;
+pub use sensitivity::{LegalBasisScope, Sensitivities, Sensitivity};
 pub use user::{Password, Username};

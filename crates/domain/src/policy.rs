@@ -61,6 +61,80 @@ impl Viewer {
     }
 }
 
+/// How a viewer reaches a case, if at all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CaseAccess {
+    /// Coordinator of the infohus, or member of a participating agency.
+    Participant,
+    /// Emergency access the viewer opened with a written reason; time-limited and flagged.
+    BreakGlass,
+    None,
+}
+
+/// What is known about a case when deciding access to it.
+#[derive(Debug, Clone, Copy)]
+pub struct CaseFacts<'a> {
+    pub infohus: &'a InfohusId,
+    pub participating_agencies: &'a [AgencyId],
+    /// The viewer holds an unexpired break-glass grant for this case.
+    pub break_glass: bool,
+}
+
+/// What is known about one record (a note, later assessments and interventions).
+#[derive(Debug, Clone, Copy)]
+pub struct RecordFacts<'a> {
+    pub owner: &'a AgencyId,
+    /// Agencies the record was disclosed to, each disclosure with a legal basis.
+    pub disclosed_to: &'a [AgencyId],
+}
+
+impl Viewer {
+    pub fn case_access(&self, case: CaseFacts<'_>) -> CaseAccess {
+        if case.infohus != &self.infohus {
+            return CaseAccess::None;
+        }
+        match self.role {
+            Role::Coordinator => CaseAccess::Participant,
+            Role::Member if case.participating_agencies.contains(&self.agency) => CaseAccess::Participant,
+            Role::Member if case.break_glass => CaseAccess::BreakGlass,
+            _ => CaseAccess::None,
+        }
+    }
+
+    /// Every record belongs to the agency that wrote it; another agency reads it only
+    /// through a disclosure. Sensitive records follow the same rule: a disclosure of one
+    /// needs a legal basis that covers its tags, checked when it is made.
+    pub fn may_read_record(&self, access: CaseAccess, record: RecordFacts<'_>) -> bool {
+        access != CaseAccess::None
+            && matches!(self.role, Role::Coordinator | Role::Member)
+            && (record.owner == &self.agency || record.disclosed_to.contains(&self.agency))
+    }
+
+    /// Writing on a case takes real participation, never break glass.
+    pub fn may_write_record(&self, access: CaseAccess) -> bool {
+        access == CaseAccess::Participant && matches!(self.role, Role::Coordinator | Role::Member)
+    }
+
+    /// Only the owning agency discloses its records.
+    pub fn may_disclose(&self, access: CaseAccess, record: RecordFacts<'_>) -> bool {
+        self.may_write_record(access) && record.owner == &self.agency
+    }
+
+    pub fn may_break_glass(&self) -> bool {
+        matches!(self.role, Role::Coordinator | Role::Member)
+    }
+
+    /// Opening cases and choosing who takes part is the secretariat's job.
+    pub fn may_manage_cases(&self) -> bool {
+        self.role == Role::Coordinator
+    }
+
+    /// Configuration such as the list of legal bases.
+    pub fn may_configure(&self) -> bool {
+        self.role == Role::Admin
+    }
+}
+
 impl ReferralScope {
     pub fn admits(&self, facts: ReferralFacts<'_>) -> bool {
         match self {
@@ -127,7 +201,53 @@ mod tests {
         }
     }
 
+    fn case(infohus: &str, agencies: &[&str], break_glass: bool) -> (InfohusId, Vec<AgencyId>, bool) {
+        (id(InfohusId::parse, infohus), agencies.iter().map(|a| id(AgencyId::parse, a)).collect(), break_glass)
+    }
+
+    fn access(v: &Viewer, c: &(InfohusId, Vec<AgencyId>, bool)) -> CaseAccess {
+        v.case_access(CaseFacts { infohus: &c.0, participating_agencies: &c.1, break_glass: c.2 })
+    }
+
+    #[test]
+    fn members_reach_cases_their_agency_takes_part_in_or_by_breaking_the_glass() {
+        let police = viewer(Role::Member, "h1", "police", "u1");
+        assert_eq!(access(&police, &case("h1", &["police"], false)), CaseAccess::Participant);
+        assert_eq!(access(&police, &case("h1", &["psychiatry"], false)), CaseAccess::None);
+        assert_eq!(access(&police, &case("h1", &["psychiatry"], true)), CaseAccess::BreakGlass);
+        assert_eq!(access(&police, &case("h2", &["police"], true)), CaseAccess::None);
+        let auditor = viewer(Role::Auditor, "h1", "kk", "u2");
+        assert_eq!(access(&auditor, &case("h1", &["kk"], true)), CaseAccess::None);
+    }
+
+    #[test]
+    fn records_are_read_by_their_owner_and_by_those_they_were_disclosed_to() {
+        let police = viewer(Role::Member, "h1", "police", "u1");
+        let owner = id(AgencyId::parse, "psychiatry");
+        let none: Vec<AgencyId> = Vec::new();
+        let to_police = vec![id(AgencyId::parse, "police")];
+        let record = |disclosed_to| RecordFacts { owner: &owner, disclosed_to };
+        assert!(!police.may_read_record(CaseAccess::Participant, record(&none)));
+        assert!(police.may_read_record(CaseAccess::Participant, record(&to_police)));
+        assert!(!police.may_read_record(CaseAccess::None, record(&to_police)));
+        assert!(!police.may_disclose(CaseAccess::Participant, record(&to_police)), "only the owner discloses");
+        assert!(!police.may_write_record(CaseAccess::BreakGlass), "break glass reads, never writes");
+    }
+
     proptest! {
+        #[test]
+        fn only_coordinators_and_members_ever_read_a_record(
+            role in proptest::sample::select(Role::ALL.to_vec()),
+            participant: bool, disclosed: bool,
+        ) {
+            let v = viewer(role, "h1", "a1", "u1");
+            let owner = id(AgencyId::parse, "a2");
+            let to: Vec<AgencyId> = if disclosed { vec![id(AgencyId::parse, "a1")] } else { Vec::new() };
+            let access = if participant { CaseAccess::Participant } else { CaseAccess::None };
+            let read = v.may_read_record(access, RecordFacts { owner: &owner, disclosed_to: &to });
+            prop_assert_eq!(read, participant && disclosed && matches!(role, Role::Coordinator | Role::Member));
+        }
+
         #[test]
         fn analysts_auditors_admins_and_mentors_never_see_a_referral(
             role in proptest::sample::select(vec![Role::Analyst, Role::Auditor, Role::Admin, Role::Mentor]),

@@ -66,6 +66,11 @@ const SQLITE_MIGRATIONS: &[Migration] = &[
         name: "encryption_at_rest",
         sql: include_str!("../migrations/sqlite/0003_encryption_at_rest.sql"),
     },
+    Migration {
+        version: 4,
+        name: "cases_records_disclosures",
+        sql: include_str!("../migrations/sqlite/0004_cases_records_disclosures.sql"),
+    },
 ];
 
 const TS_FORMAT: &[BorrowedFormatItem<'static>] =

@@ -4,6 +4,7 @@
 
 mod access_log;
 mod accounts;
+mod cases;
 mod crypto;
 mod db;
 mod error;
@@ -15,6 +16,7 @@ mod writer;
 
 pub use access_log::{AccessLogEntry, AccessLogPage, Action, Checkpoint, VerifyFailure, VerifyReport};
 pub use accounts::{Agency, UserSummary};
+pub use cases::{AgencyRef, BREAK_GLASS_DURATION, BreakGlassGrant, CaseView, Disclosure, LegalBasis, NoteView};
 pub use db::{Store, StoreOptions, sqlite_url};
 pub use error::StoreError;
 pub use keys::Keys;

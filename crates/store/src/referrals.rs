@@ -159,38 +159,38 @@ impl Cursor {
 
 /// SQL text with `$n` placeholders numbered as they are added, and their values.
 #[derive(Default)]
-struct Sql {
+pub(crate) struct Sql {
     text: String,
     args: Vec<Arg>,
 }
 
-enum Arg {
+pub(crate) enum Arg {
     Text(String),
     Int(i64),
 }
 
 impl Sql {
-    fn push(&mut self, text: &str) -> &mut Self {
+    pub(crate) fn push(&mut self, text: &str) -> &mut Self {
         self.text.push_str(text);
         self
     }
 
-    fn arg(&mut self, arg: Arg) -> &mut Self {
+    pub(crate) fn arg(&mut self, arg: Arg) -> &mut Self {
         self.args.push(arg);
         self.text.push_str(&format!("${}", self.args.len()));
         self
     }
 
-    fn text(&mut self, value: &str) -> &mut Self {
+    pub(crate) fn text(&mut self, value: &str) -> &mut Self {
         self.arg(Arg::Text(value.to_owned()))
     }
 
-    async fn execute(&self, conn: &mut AnyConnection) -> Result<(), StoreError> {
+    pub(crate) async fn execute(&self, conn: &mut AnyConnection) -> Result<(), StoreError> {
         self.query().execute(conn).await?;
         Ok(())
     }
 
-    async fn fetch_all(&self, conn: &mut AnyConnection) -> Result<Vec<AnyRow>, StoreError> {
+    pub(crate) async fn fetch_all(&self, conn: &mut AnyConnection) -> Result<Vec<AnyRow>, StoreError> {
         Ok(self.query().fetch_all(conn).await?)
     }
 
@@ -278,13 +278,13 @@ impl<'a> Sealer<'a> {
     }
 
     /// An encrypted column of `row`, opened.
-    fn column(&self, row: &AnyRow, column: &str) -> Result<Option<String>, StoreError> {
+    pub(crate) fn column(&self, row: &AnyRow, column: &str) -> Result<Option<String>, StoreError> {
         self.open_opt(column, row.try_get(column)?)
     }
 }
 
 /// The data key of the person a row belongs to (`person_data_key` column).
-fn person_key(keys: &Keys, row: &AnyRow, person_id: &str) -> Result<DataKey, StoreError> {
+pub(crate) fn person_key(keys: &Keys, row: &AnyRow, person_id: &str) -> Result<DataKey, StoreError> {
     let wrapped: Option<String> = row.try_get("person_data_key")?;
     Ok(keys.master().unwrap(wrapped.as_deref().ok_or(StoreError::Erased)?, person_id)?)
 }

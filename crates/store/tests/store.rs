@@ -410,3 +410,114 @@ async fn a_different_master_key_is_refused() {
     let error = Store::open_with(&sqlite_url(&f.dir), &f.dir.join("keys"), T0, options).await.unwrap_err();
     assert!(matches!(error, StoreError::Keys(_)), "{error:?}");
 }
+
+async fn case_fixture() -> (Fixture, infohus_store::ReferralView, infohus_domain::CaseId) {
+    let f = fixture().await;
+    let coordinator = f.store.actor_for_operator("koordinator").await.unwrap();
+    let r = submit(&f.store, &coordinator, input("Sag Person", Some("0101051234"), None), T0).await;
+    let code = |c: &str| AgencyCode::parse(c).unwrap();
+    let case = f.store.open_case(&coordinator, &r.id, &code("KK"), &[code("POL"), code("PSY")], T0).await.unwrap();
+    (f, r, case)
+}
+
+#[tokio::test]
+async fn notes_are_read_by_their_agency_and_by_agencies_they_were_disclosed_to() {
+    let (f, r, case) = case_fixture().await;
+    let police = f.store.actor_for_operator("politi").await.unwrap();
+    let police2 = f.store.actor_for_operator("politi2").await.unwrap();
+    let psychiatry = f.store.actor_for_operator("psykiatri").await.unwrap();
+    let coordinator = f.store.actor_for_operator("koordinator").await.unwrap();
+    // Taking part in the case shows the referral to the agency's members.
+    assert!(f.store.referral(&psychiatry, &r.id, T0).await.is_ok());
+
+    let health = infohus_domain::Sensitivities::parse_list("s", ["health"]).unwrap();
+    let note = f.store.add_note(&psychiatry, &case, "Indlagt i to uger.", health, T0).await.unwrap();
+    let seen = |v: &infohus_store::CaseView| v.notes.iter().map(|n| n.id.clone()).collect::<Vec<_>>();
+    assert_eq!(seen(&f.store.case(&psychiatry, &case, T0).await.unwrap()), [note.clone()]);
+    assert!(seen(&f.store.case(&police, &case, T0).await.unwrap()).is_empty(), "not disclosed yet");
+    assert!(seen(&f.store.case(&coordinator, &case, T0).await.unwrap()).is_empty(), "coordinators too");
+
+    let code = |c: &str| AgencyCode::parse(c).unwrap();
+    // A basis that does not cover health data is refused; the owner alone discloses.
+    assert!(matches!(
+        f.store.disclose_note(&psychiatry, &note, &code("POL"), "dbl_8", "Koordinering", T0).await,
+        Err(StoreError::Invalid(_))
+    ));
+    assert!(matches!(
+        f.store.disclose_note(&police, &note, &code("POL"), "rpl_115a", "Koordinering", T0).await,
+        Err(StoreError::NotFound)
+    ));
+    f.store.disclose_note(&psychiatry, &note, &code("POL"), "rpl_115a", "Koordinering af indsats", T0).await.unwrap();
+    assert!(matches!(
+        f.store.disclose_note(&psychiatry, &note, &code("POL"), "rpl_115a", "Igen", T0).await,
+        Err(StoreError::Conflict("already_disclosed"))
+    ));
+    let police_view = f.store.case(&police2, &case, T0).await.unwrap();
+    assert_eq!(seen(&police_view), [note.clone()], "every member of the receiving agency");
+    assert_eq!(police_view.notes[0].body.expose(), "Indlagt i to uger.");
+    assert!(police_view.notes[0].disclosed_to.is_empty(), "only the owner sees where it went");
+    assert!(seen(&f.store.case(&coordinator, &case, T0).await.unwrap()).is_empty());
+}
+
+#[tokio::test]
+async fn break_glass_opens_a_case_for_an_hour_reading_only() {
+    let f = fixture().await;
+    let coordinator = f.store.actor_for_operator("koordinator").await.unwrap();
+    let r = submit(&f.store, &coordinator, input("Glas Person", None, None), T0).await;
+    let code = |c: &str| AgencyCode::parse(c).unwrap();
+    let case = f.store.open_case(&coordinator, &r.id, &code("KK"), &[code("POL")], T0).await.unwrap();
+    let psychiatry = f.store.actor_for_operator("psykiatri").await.unwrap();
+    let analyst = f.store.actor_for_operator("analytiker").await.unwrap();
+    assert!(matches!(f.store.case(&psychiatry, &case, T0).await, Err(StoreError::NotFound)));
+    assert!(matches!(f.store.break_glass(&psychiatry, &case, "kort", T0).await, Err(StoreError::Invalid(_))));
+    assert!(matches!(
+        f.store.break_glass(&analyst, &case, "Akut henvendelse fra vagtlæge", T0).await,
+        Err(StoreError::NotFound)
+    ));
+    let grant = f.store.break_glass(&psychiatry, &case, "Akut henvendelse fra vagtlæge", T0).await.unwrap();
+    let view = f.store.case(&psychiatry, &case, T0).await.unwrap();
+    assert!(view.break_glass);
+    assert!(matches!(
+        f.store.add_note(&psychiatry, &case, "Skriver", Default::default(), T0).await,
+        Err(StoreError::Forbidden)
+    ));
+    let later = grant.expires_at + time::Duration::seconds(1);
+    assert!(matches!(f.store.case(&psychiatry, &case, later).await, Err(StoreError::NotFound)));
+
+    let auditor = f.store.actor_for_operator("revisor").await.unwrap();
+    let log = f.store.access_log_for_person(&auditor, &r.person_id, None, 100, T0).await.unwrap();
+    let purposes: Vec<_> = log.entries.iter().map(|e| e.purpose.as_str()).collect();
+    assert!(purposes.contains(&"break_glass"));
+}
+
+#[tokio::test]
+async fn only_coordinators_open_cases_and_only_admins_add_legal_bases() {
+    let f = fixture().await;
+    let coordinator = f.store.actor_for_operator("koordinator").await.unwrap();
+    let police = f.store.actor_for_operator("politi").await.unwrap();
+    let r = submit(&f.store, &police, input("Person", None, None), T0).await;
+    let code = |c: &str| AgencyCode::parse(c).unwrap();
+    assert!(matches!(f.store.open_case(&police, &r.id, &code("POL"), &[], T0).await, Err(StoreError::Forbidden)));
+    f.store.open_case(&coordinator, &r.id, &code("KK"), &[], T0).await.unwrap();
+    assert!(matches!(
+        f.store.open_case(&coordinator, &r.id, &code("KK"), &[], T0).await,
+        Err(StoreError::Conflict("case_exists"))
+    ));
+    let basis = infohus_store::LegalBasis {
+        code: "lokal_aftale".into(),
+        label: "Lokal samarbejdsaftale".into(),
+        covers_special_category: false,
+        covers_criminal_offence: false,
+    };
+    assert!(matches!(f.store.add_legal_basis(&coordinator, basis.clone(), T0).await, Err(StoreError::Forbidden)));
+    let hash = password::hash(&Password::parse("et-langt-password").unwrap()).unwrap();
+    let infohus = f.store.default_infohus().await.unwrap();
+    f.store
+        .add_user(&infohus, &Username::parse("admin").unwrap(), "Admin", &code("KK"), Role::Admin, &hash, T0)
+        .await
+        .unwrap();
+    let admin = f.store.actor_for_operator("admin").await.unwrap();
+    f.store.add_legal_basis(&admin, basis.clone(), T0).await.unwrap();
+    assert!(f.store.legal_bases().await.unwrap().iter().any(|b| b.code == "lokal_aftale"));
+    assert!(f.store.legal_bases().await.unwrap().iter().any(|b| b.code == "rpl_115a"));
+}
