@@ -25,6 +25,13 @@ pub enum Action {
 }
 
 impl Action {
+    pub const ALL: [Action; 6] =
+        [Action::Read, Action::Create, Action::Search, Action::Change, Action::Export, Action::Delete];
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|a| a.as_str() == raw)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Action::Read => "read",
@@ -301,7 +308,7 @@ impl LogBuffer {
     }
 }
 
-fn entry_from_row(row: &sqlx::any::AnyRow) -> Result<AccessLogEntry, StoreError> {
+pub(crate) fn entry_from_row(row: &sqlx::any::AnyRow) -> Result<AccessLogEntry, StoreError> {
     Ok(AccessLogEntry {
         seq: row.try_get("seq")?,
         at: parse_ts(&row.try_get::<String, _>("at")?)?,

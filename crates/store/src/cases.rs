@@ -66,19 +66,6 @@ pub struct LegalBasis {
 }
 
 #[derive(Debug, Clone)]
-pub struct Disclosure {
-    pub id: String,
-    pub note_id: String,
-    pub case_id: String,
-    pub from_agency: String,
-    pub to_agency: String,
-    pub legal_basis: String,
-    pub purpose: Personal<String>,
-    pub disclosed_by: String,
-    pub disclosed_at: OffsetDateTime,
-}
-
-#[derive(Debug, Clone)]
 pub struct BreakGlassGrant {
     pub id: String,
     pub case_id: CaseId,

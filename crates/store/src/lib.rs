@@ -4,6 +4,7 @@
 
 mod access_log;
 mod accounts;
+mod audit;
 mod cases;
 mod crypto;
 mod db;
@@ -16,7 +17,8 @@ mod writer;
 
 pub use access_log::{AccessLogEntry, AccessLogPage, Action, Checkpoint, VerifyFailure, VerifyReport};
 pub use accounts::{Agency, UserSummary};
-pub use cases::{AgencyRef, BREAK_GLASS_DURATION, BreakGlassGrant, CaseView, Disclosure, LegalBasis, NoteView};
+pub use audit::{BreakGlassUse, DisclosureEntry, LogQuery, SubjectAccessLine};
+pub use cases::{AgencyRef, BREAK_GLASS_DURATION, BreakGlassGrant, CaseView, LegalBasis, NoteView};
 pub use db::{Store, StoreOptions, sqlite_url};
 pub use error::StoreError;
 pub use keys::Keys;

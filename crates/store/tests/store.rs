@@ -521,3 +521,54 @@ async fn only_coordinators_open_cases_and_only_admins_add_legal_bases() {
     assert!(f.store.legal_bases().await.unwrap().iter().any(|b| b.code == "lokal_aftale"));
     assert!(f.store.legal_bases().await.unwrap().iter().any(|b| b.code == "rpl_115a"));
 }
+
+#[tokio::test]
+async fn the_auditor_sees_break_glass_disclosures_and_a_users_activity() {
+    let (f, r, case) = case_fixture().await;
+    let psychiatry = f.store.actor_for_operator("psykiatri").await.unwrap();
+    let police = f.store.actor_for_operator("politi").await.unwrap();
+    let auditor = f.store.actor_for_operator("revisor").await.unwrap();
+    let note = f.store.add_note(&psychiatry, &case, "Notat", Default::default(), T0).await.unwrap();
+    let code = |c: &str| AgencyCode::parse(c).unwrap();
+    f.store.disclose_note(&psychiatry, &note, &code("POL"), "gdpr_6_1_e", "Fælles planlægning", T0).await.unwrap();
+
+    let disclosures = f.store.disclosures(&auditor, T0).await.unwrap();
+    assert_eq!(disclosures.len(), 1);
+    assert_eq!((disclosures[0].from_agency.as_str(), disclosures[0].to_agency.as_str()), ("PSY", "POL"));
+    assert_eq!(disclosures[0].purpose.expose(), "Fælles planlægning");
+
+    // A member of an agency outside the case breaks the glass.
+    let infohus = f.store.default_infohus().await.unwrap();
+    f.store
+        .add_agency(
+            &infohus,
+            &code("KRIM"),
+            &AgencyName::parse("Kriminalforsorgen").unwrap(),
+            AgencyKind::PrisonProbation,
+            T0,
+        )
+        .await
+        .unwrap();
+    let hash = password::hash(&Password::parse("et-langt-password").unwrap()).unwrap();
+    f.store
+        .add_user(&infohus, &Username::parse("krim").unwrap(), "K", &code("KRIM"), Role::Member, &hash, T0)
+        .await
+        .unwrap();
+    let krim = f.store.actor_for_operator("krim").await.unwrap();
+    f.store.break_glass(&krim, &case, "Løsladelse i morgen, akut", T0).await.unwrap();
+    let uses = f.store.break_glass_uses(&auditor, T0).await.unwrap();
+    assert_eq!(uses.len(), 1);
+    assert_eq!((uses[0].username.as_str(), uses[0].reason.expose().as_str()), ("krim", "Løsladelse i morgen, akut"));
+
+    let query = infohus_store::LogQuery { username: Some("psykiatri".into()), ..Default::default() };
+    let activity = f.store.search_access_log(&auditor, &query, None, 100, false, T0).await.unwrap();
+    assert!(activity.entries.iter().all(|e| e.actor_username == "psykiatri"));
+    assert!(activity.entries.iter().any(|e| e.purpose == "disclosure"));
+    let _ = police;
+
+    let report = f.store.subject_access_report(&auditor, &r.person_id, T0).await.unwrap();
+    assert!(report.iter().any(|l| l.purpose == "intake"));
+    let exported = f.store.access_log_for_person(&auditor, &r.person_id, None, 100, T0).await.unwrap();
+    assert!(exported.entries.iter().any(|e| e.action == "export" && e.purpose == "subject_access"));
+    assert!(matches!(f.store.disclosures(&psychiatry, T0).await, Err(StoreError::Forbidden)));
+}
