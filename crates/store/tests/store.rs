@@ -433,7 +433,7 @@ async fn notes_are_read_by_their_agency_and_by_agencies_they_were_disclosed_to()
     let health = infohus_domain::Sensitivities::parse_list("s", ["health"]).unwrap();
     let note = f.store.add_note(&psychiatry, &case, "Indlagt i to uger.", health, T0).await.unwrap();
     let seen = |v: &infohus_store::CaseView| v.notes.iter().map(|n| n.id.clone()).collect::<Vec<_>>();
-    assert_eq!(seen(&f.store.case(&psychiatry, &case, T0).await.unwrap()), [note.clone()]);
+    assert_eq!(seen(&f.store.case(&psychiatry, &case, T0).await.unwrap()), std::slice::from_ref(&note));
     assert!(seen(&f.store.case(&police, &case, T0).await.unwrap()).is_empty(), "not disclosed yet");
     assert!(seen(&f.store.case(&coordinator, &case, T0).await.unwrap()).is_empty(), "coordinators too");
 
@@ -453,7 +453,7 @@ async fn notes_are_read_by_their_agency_and_by_agencies_they_were_disclosed_to()
         Err(StoreError::Conflict("already_disclosed"))
     ));
     let police_view = f.store.case(&police2, &case, T0).await.unwrap();
-    assert_eq!(seen(&police_view), [note.clone()], "every member of the receiving agency");
+    assert_eq!(seen(&police_view), std::slice::from_ref(&note), "every member of the receiving agency");
     assert_eq!(police_view.notes[0].body.expose(), "Indlagt i to uger.");
     assert!(police_view.notes[0].disclosed_to.is_empty(), "only the owner sees where it went");
     assert!(seen(&f.store.case(&coordinator, &case, T0).await.unwrap()).is_empty());
