@@ -28,6 +28,12 @@ pub const FIELD_CODES: &[&str] = &[
     "invalid_cursor",
     "invalid_limit",
     "unknown_agency",
+    "invalid_code",
+    "own_agency",
+    "basis_does_not_cover",
+    "too_short",
+    "unknown_person",
+    "invalid_datetime",
 ];
 
 #[derive(Debug)]
