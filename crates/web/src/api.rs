@@ -14,8 +14,13 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use infohus_domain::referral::{ReferrerInput, SubjectInput};
-use infohus_domain::{FieldErrors, PersonId, ReferralId, ReferralInput, ReferralStatus, Urgency};
-use infohus_store::{InboxFilter, InboxSort, PersonView, ReferralView, SessionKind};
+use infohus_domain::{
+    AgencyCode, CaseId, FieldErrors, NoteId, PersonId, ReferralId, ReferralInput, ReferralStatus, Sensitivities,
+    Urgency,
+};
+use infohus_store::{
+    Action, CaseView, InboxFilter, InboxSort, LegalBasis, LogQuery, PersonView, ReferralView, SessionKind,
+};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use time::format_description::well_known::Rfc3339;
@@ -32,7 +37,17 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/referrals/{id}", get(get_referral))
         .route("/api/v1/referrals/{id}/suggestion", post(resolve_suggestion))
         .route("/api/v1/persons/{id}", get(get_person))
+        .route("/api/v1/referrals/{id}/case", post(open_case))
+        .route("/api/v1/cases/{id}", get(get_case))
+        .route("/api/v1/cases/{id}/agencies", post(add_case_agency))
+        .route("/api/v1/cases/{id}/notes", post(add_note))
+        .route("/api/v1/cases/{id}/break-glass", post(break_glass))
+        .route("/api/v1/notes/{id}/disclosures", post(disclose_note))
+        .route("/api/v1/legal-bases", get(legal_bases).post(add_legal_basis))
         .route("/api/v1/audit", get(audit))
+        .route("/api/v1/audit/break-glass", get(audit_break_glass))
+        .route("/api/v1/audit/disclosures", get(audit_disclosures))
+        .route("/api/v1/audit/subject-access", get(audit_subject_access))
 }
 
 pub const DEFAULT_LIMIT: u32 = 50;
@@ -361,11 +376,70 @@ async fn get_person(
     Ok(Json(person_json(&view)))
 }
 
+/// The access-log query from query parameters: person, user, action, purpose, from, to.
+fn log_query(query: &QueryParams) -> Result<Option<LogQuery>, ApiError> {
+    let mut errors = FieldErrors::default();
+    let nonempty = |name: &str| query.get(name).filter(|v| !v.is_empty());
+    let mut unknown_person = false;
+    let person = nonempty("person").and_then(|raw| {
+        let parsed = PersonId::parse(raw);
+        unknown_person = parsed.is_none();
+        parsed
+    });
+    let action = nonempty("action").and_then(|raw| {
+        let parsed = Action::parse(raw);
+        if parsed.is_none() {
+            errors.push("action", "invalid_choice");
+        }
+        parsed
+    });
+    let mut time = |name: &'static str| {
+        nonempty(name).and_then(|raw| {
+            let parsed = OffsetDateTime::parse(raw, &Rfc3339).ok();
+            if parsed.is_none() {
+                errors.push(name, "invalid_datetime");
+            }
+            parsed
+        })
+    };
+    let (from, to) = (time("from"), time("to"));
+    let username = nonempty("user").map(|u| u.chars().take(64).collect());
+    let purpose = nonempty("purpose").map(|p| p.chars().take(64).collect());
+    if !errors.is_empty() {
+        return Err(ApiError::Invalid(errors));
+    }
+    // A person id of the wrong shape names nobody: nothing can match.
+    Ok((!unknown_person).then_some(LogQuery { person, username, action, purpose, from, to }))
+}
+
+fn entry_json(e: &infohus_store::AccessLogEntry) -> Value {
+    json!({
+        "seq": e.seq,
+        "at": rfc3339(e.at),
+        "actor": e.actor_username,
+        "actor_agency_id": e.actor_agency_id,
+        "actor_role": e.actor_role,
+        "action": e.action,
+        "object_type": e.object_type,
+        "object_id": e.object_id,
+        "person_id": e.person_id,
+        "purpose": e.purpose,
+        "criteria": e.criteria,
+    })
+}
+
+/// One CSV field, quoted per RFC 4180; a leading formula character is neutralised so a
+/// spreadsheet never evaluates log content.
+pub fn csv_field(value: &str) -> String {
+    let value = if value.starts_with(['=', '+', '-', '@']) { format!("'{value}") } else { value.to_owned() };
+    format!("\"{}\"", value.replace('"', "\"\""))
+}
+
 async fn audit(
     State(state): State<AppState>,
     ApiUser(actor, _): ApiUser,
     RawQuery(raw): RawQuery,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Response, ApiError> {
     if !actor.viewer().may_read_access_log() {
         return Err(ApiError::Forbidden);
     }
@@ -380,35 +454,307 @@ async fn audit(
                 .ok_or_else(|| ApiError::invalid("cursor", "invalid_cursor"))?,
         ),
     };
-    let Some(person_raw) = query.get("person").filter(|p| !p.is_empty()) else {
-        return Err(ApiError::invalid("person", "required"));
+    let csv = match query.get("format") {
+        None | Some("") | Some("json") => false,
+        Some("csv") => true,
+        Some(_) => return Err(ApiError::invalid("format", "invalid_choice")),
     };
-    // A person id of the wrong shape names nobody: an empty history, like an unknown id.
-    let Some(person) = PersonId::parse(person_raw) else {
-        return Ok(Json(json!({ "items": [], "next_cursor": null })));
+    let Some(log_query) = log_query(&query)? else {
+        return Ok(Json(json!({ "items": [], "next_cursor": null })).into_response());
     };
-    let page = state.store().access_log_for_person(&actor, &person, after, limit, state.now()).await?;
-    let items: Vec<Value> = page
-        .entries
+    let page = state.store().search_access_log(&actor, &log_query, after, limit, csv, state.now()).await?;
+    if csv {
+        let mut body =
+            String::from("seq,at,actor,actor_role,action,object_type,object_id,person_id,purpose,criteria\r\n");
+        for e in &page.entries {
+            let fields = [
+                e.seq.to_string(),
+                rfc3339(e.at),
+                e.actor_username.clone(),
+                e.actor_role.clone(),
+                e.action.clone(),
+                e.object_type.clone(),
+                e.object_id.clone(),
+                e.person_id.clone().unwrap_or_default(),
+                e.purpose.clone(),
+                e.criteria.clone(),
+            ];
+            body.push_str(&fields.iter().map(|f| csv_field(f)).collect::<Vec<_>>().join(","));
+            body.push_str("\r\n");
+        }
+        return Ok((
+            [
+                (axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+                (axum::http::header::CONTENT_DISPOSITION, "attachment; filename=\"access-log.csv\""),
+            ],
+            body,
+        )
+            .into_response());
+    }
+    Ok(Json(json!({
+        "items": page.entries.iter().map(entry_json).collect::<Vec<_>>(),
+        "next_cursor": page.next_after.map(|seq| format!("s{seq}")),
+    }))
+    .into_response())
+}
+
+async fn audit_break_glass(State(state): State<AppState>, ApiUser(actor, _): ApiUser) -> Result<Json<Value>, ApiError> {
+    let uses = state.store().break_glass_uses(&actor, state.now()).await?;
+    let items: Vec<Value> = uses
         .iter()
-        .map(|e| {
+        .map(|u| {
             json!({
-                "seq": e.seq,
-                "at": rfc3339(e.at),
-                "actor": e.actor_username,
-                "actor_agency_id": e.actor_agency_id,
-                "actor_role": e.actor_role,
-                "action": e.action,
-                "object_type": e.object_type,
-                "object_id": e.object_id,
-                "person_id": e.person_id,
-                "purpose": e.purpose,
-                "criteria": e.criteria,
+                "id": u.id, "granted_at": rfc3339(u.granted_at), "expires_at": rfc3339(u.expires_at),
+                "user": u.username, "agency": u.agency_code, "case_id": u.case_id, "person_id": u.person_id,
+                "reason": u.reason.expose(),
             })
         })
         .collect();
-    Ok(Json(json!({
-        "items": items,
-        "next_cursor": page.next_after.map(|seq| format!("s{seq}")),
-    })))
+    Ok(Json(json!({ "items": items })))
+}
+
+async fn audit_disclosures(State(state): State<AppState>, ApiUser(actor, _): ApiUser) -> Result<Json<Value>, ApiError> {
+    let entries = state.store().disclosures(&actor, state.now()).await?;
+    let items: Vec<Value> = entries
+        .iter()
+        .map(|d| {
+            json!({
+                "id": d.id, "disclosed_at": rfc3339(d.disclosed_at), "note_id": d.note_id, "case_id": d.case_id,
+                "person_id": d.person_id, "from_agency": d.from_agency, "to_agency": d.to_agency,
+                "legal_basis": d.legal_basis, "purpose": d.purpose.expose(), "disclosed_by": d.disclosed_by,
+            })
+        })
+        .collect();
+    Ok(Json(json!({ "items": items })))
+}
+
+async fn audit_subject_access(
+    State(state): State<AppState>,
+    ApiUser(actor, _): ApiUser,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<Value>, ApiError> {
+    if !actor.viewer().may_read_access_log() {
+        return Err(ApiError::Forbidden);
+    }
+    let query = QueryParams::parse(raw.as_deref())?;
+    let Some(raw_person) = query.get("person").filter(|p| !p.is_empty()) else {
+        return Err(ApiError::invalid("person", "required"));
+    };
+    let person = PersonId::parse(raw_person).ok_or_else(|| ApiError::invalid("person", "unknown_person"))?;
+    let lines = state.store().subject_access_report(&actor, &person, state.now()).await?;
+    let items: Vec<Value> =
+        lines.iter().map(|l| json!({ "at": rfc3339(l.at), "action": l.action, "purpose": l.purpose })).collect();
+    Ok(Json(json!({ "person_id": person.as_str(), "items": items })))
+}
+
+// ---- cases, notes, disclosures, break glass, legal bases ----------------------------
+
+fn agency_code(field: &str, raw: Option<&str>) -> Result<AgencyCode, ApiError> {
+    match raw {
+        None | Some("") => Err(ApiError::invalid(field, "required")),
+        Some(raw) => AgencyCode::parse(raw).ok_or_else(|| ApiError::invalid(field, "unknown_agency")),
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OpenCaseBody {
+    lead_agency: Option<String>,
+    agencies: Option<Vec<String>>,
+}
+
+async fn open_case(
+    State(state): State<AppState>,
+    ApiUser(actor, _): ApiUser,
+    path: Result<Path<String>, PathRejection>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let id = path_id(path, ReferralId::parse)?;
+    let bytes = read_limited(&headers, body).await?;
+    let body: OpenCaseBody = parse_json(&headers, &bytes)?;
+    let lead = agency_code("lead_agency", body.lead_agency.as_deref())?;
+    let agencies = body
+        .agencies
+        .unwrap_or_default()
+        .iter()
+        .take(50)
+        .map(|a| agency_code("agencies", Some(a)))
+        .collect::<Result<Vec<_>, _>>()?;
+    let case = state.store().open_case(&actor, &id, &lead, &agencies, state.now()).await?;
+    Ok((StatusCode::CREATED, Json(json!({ "id": case.as_str() }))).into_response())
+}
+
+fn case_json(c: &CaseView) -> Value {
+    let agency = |a: &infohus_store::AgencyRef| json!({"code": a.code, "name": a.name});
+    json!({
+        "id": c.id.as_str(),
+        "person_id": c.person_id.as_str(),
+        "referral_id": c.referral_id.as_str(),
+        "status": c.status,
+        "lead_agency": agency(&c.lead_agency),
+        "agencies": c.agencies.iter().map(agency).collect::<Vec<_>>(),
+        "opened_at": rfc3339(c.opened_at),
+        "break_glass": c.break_glass,
+        "notes": c.notes.iter().map(|n| json!({
+            "id": n.id.as_str(),
+            "owner_agency": agency(&n.owner_agency),
+            "author": n.author,
+            "sensitivity": n.sensitivity.tags().iter().map(|t| t.as_str()).collect::<Vec<_>>(),
+            "body": n.body.expose(),
+            "created_at": rfc3339(n.created_at),
+            "disclosed_to": n.disclosed_to,
+        })).collect::<Vec<_>>(),
+    })
+}
+
+async fn get_case(
+    State(state): State<AppState>,
+    ApiUser(actor, _): ApiUser,
+    path: Result<Path<String>, PathRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let id = path_id(path, CaseId::parse)?;
+    Ok(Json(case_json(&state.store().case(&actor, &id, state.now()).await?)))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CaseAgencyBody {
+    agency: Option<String>,
+}
+
+async fn add_case_agency(
+    State(state): State<AppState>,
+    ApiUser(actor, _): ApiUser,
+    path: Result<Path<String>, PathRejection>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<StatusCode, ApiError> {
+    let id = path_id(path, CaseId::parse)?;
+    let bytes = read_limited(&headers, body).await?;
+    let body: CaseAgencyBody = parse_json(&headers, &bytes)?;
+    let agency = agency_code("agency", body.agency.as_deref())?;
+    state.store().add_case_agency(&actor, &id, &agency, state.now()).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NoteBody {
+    body: Option<String>,
+    sensitivity: Option<Vec<String>>,
+}
+
+async fn add_note(
+    State(state): State<AppState>,
+    ApiUser(actor, _): ApiUser,
+    path: Result<Path<String>, PathRejection>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let id = path_id(path, CaseId::parse)?;
+    let bytes = read_limited(&headers, body).await?;
+    let body: NoteBody = parse_json(&headers, &bytes)?;
+    let tags = body.sensitivity.unwrap_or_default();
+    let sensitivity = Sensitivities::parse_list("sensitivity", tags.iter().map(String::as_str))
+        .map_err(|e| ApiError::Invalid(FieldErrors(vec![e])))?;
+    let note =
+        state.store().add_note(&actor, &id, body.body.as_deref().unwrap_or(""), sensitivity, state.now()).await?;
+    Ok((StatusCode::CREATED, Json(json!({ "id": note.as_str() }))).into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DisclosureBody {
+    to_agency: Option<String>,
+    legal_basis: Option<String>,
+    purpose: Option<String>,
+}
+
+async fn disclose_note(
+    State(state): State<AppState>,
+    ApiUser(actor, _): ApiUser,
+    path: Result<Path<String>, PathRejection>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let id = path_id(path, NoteId::parse)?;
+    let bytes = read_limited(&headers, body).await?;
+    let body: DisclosureBody = parse_json(&headers, &bytes)?;
+    let to = agency_code("to_agency", body.to_agency.as_deref())?;
+    let basis =
+        body.legal_basis.filter(|b| !b.is_empty()).ok_or_else(|| ApiError::invalid("legal_basis", "required"))?;
+    let disclosure = state
+        .store()
+        .disclose_note(&actor, &id, &to, &basis, body.purpose.as_deref().unwrap_or(""), state.now())
+        .await?;
+    Ok((StatusCode::CREATED, Json(json!({ "id": disclosure }))).into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BreakGlassBody {
+    reason: Option<String>,
+}
+
+async fn break_glass(
+    State(state): State<AppState>,
+    ApiUser(actor, _): ApiUser,
+    path: Result<Path<String>, PathRejection>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let id = path_id(path, CaseId::parse)?;
+    let bytes = read_limited(&headers, body).await?;
+    let body: BreakGlassBody = parse_json(&headers, &bytes)?;
+    let grant = state.store().break_glass(&actor, &id, body.reason.as_deref().unwrap_or(""), state.now()).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({ "id": grant.id, "case_id": grant.case_id.as_str(), "expires_at": rfc3339(grant.expires_at) })),
+    )
+        .into_response())
+}
+
+async fn legal_bases(State(state): State<AppState>, _: ApiUser) -> Result<Json<Value>, ApiError> {
+    let items: Vec<Value> = state
+        .store()
+        .legal_bases()
+        .await?
+        .iter()
+        .map(|b| {
+            json!({"code": b.code, "label": b.label, "covers_special_category": b.covers_special_category,
+                        "covers_criminal_offence": b.covers_criminal_offence})
+        })
+        .collect();
+    Ok(Json(json!({ "items": items })))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LegalBasisBody {
+    code: Option<String>,
+    label: Option<String>,
+    covers_special_category: Option<bool>,
+    covers_criminal_offence: Option<bool>,
+}
+
+async fn add_legal_basis(
+    State(state): State<AppState>,
+    ApiUser(actor, _): ApiUser,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<StatusCode, ApiError> {
+    let bytes = read_limited(&headers, body).await?;
+    let body: LegalBasisBody = parse_json(&headers, &bytes)?;
+    if !actor.viewer().may_configure() {
+        return Err(ApiError::Forbidden);
+    }
+    let basis = LegalBasis {
+        code: body.code.unwrap_or_default(),
+        label: body.label.unwrap_or_default(),
+        covers_special_category: body.covers_special_category.unwrap_or(false),
+        covers_criminal_offence: body.covers_criminal_offence.unwrap_or(false),
+    };
+    state.store().add_legal_basis(&actor, basis, state.now()).await?;
+    Ok(StatusCode::CREATED)
 }

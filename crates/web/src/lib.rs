@@ -2,6 +2,9 @@
 //! security headers, and the embedded design-system assets. It holds no SQL and decides no
 //! access itself: every use of personal data is a call into the store.
 
+// The OpenAPI document is one large `json!` literal.
+#![recursion_limit = "512"]
+
 mod api;
 pub mod assets;
 mod auth;

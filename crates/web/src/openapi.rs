@@ -58,6 +58,10 @@ fn json_body(schema: &str) -> Value {
     json!({"required": true, "content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{schema}")}}}})
 }
 
+fn id_object() -> Value {
+    json!({"type": "object", "required": ["id"], "properties": {"id": {"type": "string"}}})
+}
+
 fn nullable_string() -> Value {
     json!({"type": ["string", "null"]})
 }
@@ -134,10 +138,83 @@ pub fn spec() -> Value {
                 "parameters": [id_param("Person id")],
                 "responses": with(json_ok("200", "The person", json!({"$ref": "#/components/schemas/Person"})), error_responses(&["401", "404"]))
             }},
+            "/api/v1/referrals/{id}/case": {"post": {
+                "operationId": "openCase", "summary": "Open a case for a referral with its lead and participating agencies (coordinators)",
+                "parameters": [id_param("Referral id")],
+                "requestBody": json_body("OpenCase"),
+                "responses": with(json_ok("201", "The case id", id_object()),
+                    error_responses(&["400", "401", "403", "404", "409", "413", "415", "422"]))
+            }},
+            "/api/v1/cases/{id}": {"get": {
+                "operationId": "getCase", "summary": "A case with the notes the caller may read (own agency's, or disclosed to it)",
+                "parameters": [id_param("Case id")],
+                "responses": with(json_ok("200", "The case", json!({"$ref": "#/components/schemas/Case"})), error_responses(&["401", "404"]))
+            }},
+            "/api/v1/cases/{id}/agencies": {"post": {
+                "operationId": "addCaseAgency", "summary": "Add a participating agency (coordinators)",
+                "parameters": [id_param("Case id")],
+                "requestBody": json_body("CaseAgency"),
+                "responses": with(json!({"204": {"description": "Added"}}),
+                    error_responses(&["400", "401", "403", "404", "409", "413", "415", "422"]))
+            }},
+            "/api/v1/cases/{id}/notes": {"post": {
+                "operationId": "addNote", "summary": "Write a note owned by the caller's agency (participants)",
+                "parameters": [id_param("Case id")],
+                "requestBody": json_body("NewNote"),
+                "responses": with(json_ok("201", "The note id", id_object()),
+                    error_responses(&["400", "401", "403", "404", "413", "415", "422"]))
+            }},
+            "/api/v1/cases/{id}/break-glass": {"post": {
+                "operationId": "breakGlass", "summary": "Open a case outside one's scope for one hour, with a reason; flagged to the auditor",
+                "parameters": [id_param("Case id")],
+                "requestBody": json_body("BreakGlass"),
+                "responses": with(json_ok("201", "The grant", json!({"type": "object", "properties": {
+                    "id": {"type": "string"}, "case_id": {"type": "string"}, "expires_at": {"type": "string", "format": "date-time"}}})),
+                    error_responses(&["400", "401", "404", "413", "415", "422"]))
+            }},
+            "/api/v1/notes/{id}/disclosures": {"post": {
+                "operationId": "discloseNote", "summary": "Disclose a note to another agency on a legal basis covering its sensitivity (owning agency)",
+                "parameters": [id_param("Note id")],
+                "requestBody": json_body("NewDisclosure"),
+                "responses": with(json_ok("201", "The disclosure id", id_object()),
+                    error_responses(&["400", "401", "403", "404", "409", "413", "415", "422"]))
+            }},
+            "/api/v1/legal-bases": {
+                "get": {
+                    "operationId": "listLegalBases", "summary": "The configured legal bases for disclosures",
+                    "responses": with(json_ok("200", "Legal bases", json!({"type": "object", "properties": {"items": {"type": "array",
+                        "items": {"$ref": "#/components/schemas/LegalBasis"}}}})), error_responses(&["401"]))
+                },
+                "post": {
+                    "operationId": "addLegalBasis", "summary": "Add a legal basis (admins)",
+                    "requestBody": json_body("LegalBasis"),
+                    "responses": with(json!({"201": {"description": "Added"}}),
+                        error_responses(&["400", "401", "403", "409", "413", "415", "422"]))
+                }
+            },
+            "/api/v1/audit/break-glass": {"get": {
+                "operationId": "breakGlassUses", "summary": "Every break-glass grant with its reason (auditors)",
+                "responses": with(json_ok("200", "Grants", json!({"type": "object"})), error_responses(&["401", "403"]))
+            }},
+            "/api/v1/audit/disclosures": {"get": {
+                "operationId": "disclosureList", "summary": "Every disclosure: what, from whom, to whom, when, purpose, legal basis (auditors)",
+                "responses": with(json_ok("200", "Disclosures", json!({"type": "object"})), error_responses(&["401", "403"]))
+            }},
+            "/api/v1/audit/subject-access": {"get": {
+                "operationId": "subjectAccessReport", "summary": "Dates and purposes of every use of a person's data, without employees' identities (auditors)",
+                "parameters": [{"name": "person", "in": "query", "required": true, "schema": {"type": "string", "maxLength": 64}}],
+                "responses": with(json_ok("200", "The report", json!({"type": "object"})), error_responses(&["400", "401", "403", "422"]))
+            }},
             "/api/v1/audit": {"get": {
-                "operationId": "personAccessLog", "summary": "Every use of a person's data, oldest first (auditors)",
+                "operationId": "searchAccessLog", "summary": "The access log, oldest first, filtered (auditors); every search is itself logged, a CSV export as an export",
                 "parameters": [
-                    {"name": "person", "in": "query", "required": true, "schema": {"type": "string", "maxLength": 64}},
+                    {"name": "person", "in": "query", "required": false, "schema": {"type": "string", "maxLength": 64}},
+                    {"name": "user", "in": "query", "required": false, "schema": {"type": "string", "maxLength": 64}},
+                    {"name": "action", "in": "query", "required": false, "schema": {"type": "string", "enum": ["read", "create", "search", "change", "export", "delete"]}},
+                    {"name": "purpose", "in": "query", "required": false, "schema": {"type": "string", "maxLength": 64}},
+                    {"name": "from", "in": "query", "required": false, "schema": {"type": "string", "format": "date-time"}},
+                    {"name": "to", "in": "query", "required": false, "schema": {"type": "string", "format": "date-time"}},
+                    {"name": "format", "in": "query", "required": false, "schema": {"type": "string", "enum": ["json", "csv"]}},
                     limit_param(), cursor_param()],
                 "responses": with(json_ok("200", "A page of the access log", json!({"type": "object", "required": ["items", "next_cursor"], "properties": {
                     "items": {"type": "array", "items": {"$ref": "#/components/schemas/AccessLogEntry"}}, "next_cursor": nullable_string()}})),
@@ -192,6 +269,28 @@ pub fn spec() -> Value {
                     "cpr": nullable_string(), "birth_date": nullable_string(), "gender": nullable_string(),
                     "municipality": nullable_string(), "created_at": {"type": "string", "format": "date-time"},
                     "referrals": {"type": "array", "items": {"$ref": "#/components/schemas/Referral"}}}},
+                "OpenCase": {"type": "object", "additionalProperties": false, "required": ["lead_agency"], "properties": {
+                    "lead_agency": {"type": "string"}, "agencies": {"type": "array", "items": {"type": "string"}, "maxItems": 50}}},
+                "CaseAgency": {"type": "object", "additionalProperties": false, "required": ["agency"], "properties": {
+                    "agency": {"type": "string"}}},
+                "NewNote": {"type": "object", "additionalProperties": false, "required": ["body"], "properties": {
+                    "body": {"type": "string", "minLength": 1, "maxLength": 20000},
+                    "sensitivity": {"type": "array", "items": {"type": "string", "enum": ["health", "religion", "political_opinion", "criminal_offence"]}}}},
+                "NewDisclosure": {"type": "object", "additionalProperties": false, "required": ["to_agency", "legal_basis", "purpose"], "properties": {
+                    "to_agency": {"type": "string"}, "legal_basis": {"type": "string"}, "purpose": {"type": "string", "minLength": 1, "maxLength": 2000}}},
+                "BreakGlass": {"type": "object", "additionalProperties": false, "required": ["reason"], "properties": {
+                    "reason": {"type": "string", "minLength": 10, "maxLength": 2000}}},
+                "LegalBasis": {"type": "object", "additionalProperties": false, "required": ["code", "label"], "properties": {
+                    "code": {"type": "string", "pattern": "^[A-Za-z0-9_-]{2,32}$"}, "label": {"type": "string", "maxLength": 200},
+                    "covers_special_category": {"type": "boolean"}, "covers_criminal_offence": {"type": "boolean"}}},
+                "Case": {"type": "object", "properties": {"id": {"type": "string"}, "person_id": {"type": "string"},
+                    "referral_id": {"type": "string"}, "status": {"type": "string"}, "break_glass": {"type": "boolean"},
+                    "lead_agency": {"type": "object"}, "agencies": {"type": "array", "items": {"type": "object"}},
+                    "opened_at": {"type": "string", "format": "date-time"},
+                    "notes": {"type": "array", "items": {"type": "object", "properties": {"id": {"type": "string"},
+                        "owner_agency": {"type": "object"}, "author": {"type": "string"}, "body": {"type": "string"},
+                        "sensitivity": {"type": "array", "items": {"type": "string"}}, "created_at": {"type": "string", "format": "date-time"},
+                        "disclosed_to": {"type": "array", "items": {"type": "string"}}}}}}},
                 "AccessLogEntry": {"type": "object", "required": ["at", "actor", "action"], "properties": {
                     "seq": {"type": "integer"}, "at": {"type": "string", "format": "date-time"}, "actor": {"type": "string"},
                     "actor_agency_id": {"type": "string"}, "actor_role": {"type": "string"},

@@ -694,3 +694,223 @@ async fn no_personal_data_reaches_the_logs() {
         assert!(!logs.contains(secret), "{secret} leaked into the logs");
     }
 }
+
+// ---- the authorisation matrix --------------------------------------------------------
+
+/// Expected status per caller, in the order of `CALLERS`.
+#[derive(Clone, Copy)]
+struct Expect([u16; 8]);
+
+/// Who calls: nobody, then each role; `politi` takes part in the case, `psykiatri` does not.
+const CALLERS: [&str; 8] = ["", "koordinator", "politi", "psykiatri", "mentor", "analytiker", "revisor", "admin"];
+
+/// Order in which callers are tried: changes by the allowed ones come last, so that every
+/// refused attempt meets the same state.
+const ORDER: [usize; 8] = [0, 3, 4, 5, 6, 7, 2, 1];
+
+#[tokio::test]
+async fn every_endpoint_answers_every_role_exactly_as_the_policy_says() {
+    let app = spawn().await;
+    let mut tokens = vec![String::new()];
+    for caller in &CALLERS[1..] {
+        tokens.push(app.login(caller).await);
+    }
+    let coordinator = tokens[1].clone();
+    let police = tokens[2].clone();
+    // The police's own referral; and a coordinator's referral with a case the police take part in.
+    let r_pol = app.post("/api/v1/referrals", Some(&police), &example()).await.json();
+    let mut other = example();
+    other["subject"]["cpr"] = json!("0202051234");
+    let r_case = app.post("/api/v1/referrals", Some(&coordinator), &other).await.json();
+    let mut third = example();
+    third["subject"]["cpr"] = json!("0303051234");
+    let r_open = app.post("/api/v1/referrals", Some(&coordinator), &third).await.json();
+    let (r_pol_id, p_pol) = (r_pol["id"].as_str().unwrap(), r_pol["person_id"].as_str().unwrap());
+    let (r_case_id, p_case) = (r_case["id"].as_str().unwrap(), r_case["person_id"].as_str().unwrap());
+    let r_open_id = r_open["id"].as_str().unwrap();
+    let mut fresh = example();
+    fresh["subject"]["cpr"] = json!("0404051234");
+    let case = app
+        .post(
+            &format!("/api/v1/referrals/{r_case_id}/case"),
+            Some(&coordinator),
+            &json!({"lead_agency": "KK", "agencies": ["POL"]}),
+        )
+        .await;
+    assert_eq!(case.status, StatusCode::CREATED, "{}", case.text());
+    let case_id = case.json()["id"].as_str().unwrap().to_owned();
+    let note =
+        app.post(&format!("/api/v1/cases/{case_id}/notes"), Some(&police), &json!({"body": "Politiets notat"})).await;
+    let note_id = note.json()["id"].as_str().unwrap().to_owned();
+
+    //                       nobody coord politi psyk  mentor analyt revisor admin
+    let e = |a: [u16; 8]| Expect(a);
+    let rows: Vec<(&str, Method, String, Option<Value>, Expect)> = vec![
+        ("me", Method::GET, "/api/v1/me".into(), None, e([401, 200, 200, 200, 200, 200, 200, 200])),
+        (
+            "categories",
+            Method::GET,
+            "/api/v1/concern-categories".into(),
+            None,
+            e([401, 200, 200, 200, 200, 200, 200, 200]),
+        ),
+        ("list referrals", Method::GET, "/api/v1/referrals".into(), None, e([401, 200, 200, 200, 200, 200, 200, 200])),
+        (
+            "own agency's referral",
+            Method::GET,
+            format!("/api/v1/referrals/{r_pol_id}"),
+            None,
+            e([401, 200, 200, 404, 404, 404, 404, 404]),
+        ),
+        (
+            "case's referral",
+            Method::GET,
+            format!("/api/v1/referrals/{r_case_id}"),
+            None,
+            e([401, 200, 200, 404, 404, 404, 404, 404]),
+        ),
+        ("person", Method::GET, format!("/api/v1/persons/{p_pol}"), None, e([401, 200, 200, 404, 404, 404, 404, 404])),
+        (
+            "person of the case",
+            Method::GET,
+            format!("/api/v1/persons/{p_case}"),
+            None,
+            e([401, 200, 200, 404, 404, 404, 404, 404]),
+        ),
+        (
+            "link suggestion",
+            Method::POST,
+            format!("/api/v1/referrals/{r_pol_id}/suggestion"),
+            Some(json!({"decision": "dismiss"})),
+            e([401, 409, 403, 404, 404, 404, 404, 404]),
+        ),
+        ("case", Method::GET, format!("/api/v1/cases/{case_id}"), None, e([401, 200, 200, 404, 404, 404, 404, 404])),
+        (
+            "add note",
+            Method::POST,
+            format!("/api/v1/cases/{case_id}/notes"),
+            Some(json!({"body": "Notat"})),
+            e([401, 201, 201, 404, 404, 404, 404, 404]),
+        ),
+        (
+            "disclose note",
+            Method::POST,
+            format!("/api/v1/notes/{note_id}/disclosures"),
+            Some(json!({"to_agency": "PSY", "legal_basis": "rpl_115a", "purpose": "Koordinering"})),
+            e([401, 404, 201, 404, 404, 404, 404, 404]),
+        ),
+        (
+            "add agency",
+            Method::POST,
+            format!("/api/v1/cases/{case_id}/agencies"),
+            Some(json!({"agency": "PSY"})),
+            e([401, 204, 403, 404, 404, 404, 404, 404]),
+        ),
+        (
+            "break glass",
+            Method::POST,
+            format!("/api/v1/cases/{case_id}/break-glass"),
+            Some(json!({"reason": "Akut henvendelse fra vagten"})),
+            e([401, 201, 201, 201, 404, 404, 404, 404]),
+        ),
+        (
+            "open case",
+            Method::POST,
+            format!("/api/v1/referrals/{r_open_id}/case"),
+            Some(json!({"lead_agency": "KK"})),
+            e([401, 201, 403, 403, 404, 404, 404, 404]),
+        ),
+        (
+            "create referral",
+            Method::POST,
+            "/api/v1/referrals".into(),
+            Some(fresh.clone()),
+            e([401, 201, 201, 201, 403, 403, 403, 403]),
+        ),
+        ("legal bases", Method::GET, "/api/v1/legal-bases".into(), None, e([401, 200, 200, 200, 200, 200, 200, 200])),
+        (
+            "add legal basis",
+            Method::POST,
+            "/api/v1/legal-bases".into(),
+            Some(json!({"code": "lokal", "label": "Lokal aftale"})),
+            e([401, 403, 403, 403, 403, 403, 403, 201]),
+        ),
+        (
+            "access log",
+            Method::GET,
+            format!("/api/v1/audit?person={p_pol}"),
+            None,
+            e([401, 403, 403, 403, 403, 403, 200, 403]),
+        ),
+        (
+            "access log csv",
+            Method::GET,
+            format!("/api/v1/audit?person={p_pol}&format=csv"),
+            None,
+            e([401, 403, 403, 403, 403, 403, 200, 403]),
+        ),
+        (
+            "break-glass list",
+            Method::GET,
+            "/api/v1/audit/break-glass".into(),
+            None,
+            e([401, 403, 403, 403, 403, 403, 200, 403]),
+        ),
+        (
+            "disclosure list",
+            Method::GET,
+            "/api/v1/audit/disclosures".into(),
+            None,
+            e([401, 403, 403, 403, 403, 403, 200, 403]),
+        ),
+        (
+            "subject access",
+            Method::GET,
+            format!("/api/v1/audit/subject-access?person={p_pol}"),
+            None,
+            e([401, 403, 403, 403, 403, 403, 200, 403]),
+        ),
+    ];
+    let mut failures = Vec::new();
+    for (name, method, path, body, Expect(expected)) in &rows {
+        for &who in &ORDER {
+            let token = (who > 0).then(|| tokens[who].as_str());
+            let body = body.as_ref().map(|b| serde_json::to_vec(b).unwrap());
+            let reply = app.call(method.clone(), path, token, body).await;
+            if reply.status.as_u16() != expected[who] {
+                failures.push(format!("{name}: {} got {} expected {}", CALLERS[who], reply.status, expected[who]));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "unexpected answers:\n{}", failures.join("\n"));
+
+    // Lists show each caller only what they may see.
+    let count = |token: &str| {
+        let app = &app;
+        let token = token.to_owned();
+        async move { app.get("/api/v1/referrals?limit=100", &token).await.json()["items"].as_array().unwrap().len() }
+    };
+    assert_eq!(count(&tokens[3]).await, 2, "psykiatri: its own new referral and the one whose case it joined");
+    assert_eq!(count(&tokens[4]).await, 0);
+    assert!(count(&tokens[2]).await >= 2);
+
+    // Zero unexpected reads: nobody outside the policy touched either person's data.
+    let auditor = &tokens[6];
+    for (caller, person) in [
+        ("psykiatri", p_pol),
+        ("mentor", p_pol),
+        ("analytiker", p_pol),
+        ("admin", p_pol),
+        ("mentor", p_case),
+        ("analytiker", p_case),
+        ("admin", p_case),
+    ] {
+        let log = app.get(&format!("/api/v1/audit?person={person}&user={caller}&limit=100"), auditor).await.json();
+        assert_eq!(log["items"], json!([]), "{caller} used {person}'s data");
+    }
+    let log = app.get(&format!("/api/v1/audit?person={p_case}&user=psykiatri&limit=100"), auditor).await.json();
+    let purposes: Vec<_> =
+        log["items"].as_array().unwrap().iter().map(|e| e["purpose"].as_str().unwrap().to_owned()).collect();
+    // Break glass before psykiatri's agency joined the case; the inbox listing after.
+    assert_eq!(purposes, ["break_glass", "inbox"]);
+}
