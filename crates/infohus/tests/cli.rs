@@ -338,3 +338,46 @@ fn stored_referral_ids(db: &Path) -> std::collections::HashSet<String> {
         rows.into_iter().map(|(id,)| id).collect()
     })
 }
+
+#[test]
+fn a_checkpoint_kept_outside_catches_a_truncated_tail() {
+    let dir = DataDir::new();
+    setup(&dir);
+    {
+        let (_server, address) = serve(&dir);
+        let token = login_token(&address);
+        for cpr in ["0101051234", "0202051234", "0303051234"] {
+            let body = format!(
+                r#"{{"channel":"hotline","subject":{{"name":"Navn","cpr":"{cpr}"}},"concern_category":"other","description":"Observation"}}"#
+            );
+            assert!(post_json(&address, "/api/v1/referrals", Some(&token), &body).starts_with("HTTP/1.1 201"));
+        }
+    }
+    let checkpoint = run(&["audit", "checkpoint", "--data-dir", dir.path()], None);
+    assert!(checkpoint.status.success(), "{}", text(&checkpoint));
+    let line = String::from_utf8_lossy(&checkpoint.stdout).into_owned();
+    assert!(line.starts_with("infohus-access-log-checkpoint v1 seq=6 hash="), "{line}");
+    let file = dir.0.join("checkpoint.txt");
+    std::fs::write(&file, &line).unwrap();
+    let file = file.to_str().unwrap();
+
+    // Drop the last two entries and rewind the head row to match: invisible from inside.
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    runtime.block_on(async {
+        sqlx::any::install_default_drivers();
+        let pool =
+            sqlx::AnyPool::connect(&format!("sqlite://{}", dir.0.join("infohus.sqlite").display())).await.unwrap();
+        sqlx::query("DELETE FROM access_log WHERE seq > 4").execute(&pool).await.unwrap();
+        sqlx::query("UPDATE access_log_head SET seq = 4, hash = (SELECT hash FROM access_log WHERE seq = 4)")
+            .execute(&pool)
+            .await
+            .unwrap();
+        pool.close().await;
+    });
+    assert_eq!(run(&["audit", "verify", "--data-dir", dir.path()], None).status.code(), Some(0));
+    let verify = run(&["audit", "verify", "--data-dir", dir.path(), "--checkpoint", file], None);
+    assert_eq!(verify.status.code(), Some(1), "{}", text(&verify));
+    assert!(text(&verify).contains("truncated"), "{}", text(&verify));
+    let bad = run(&["audit", "verify", "--data-dir", dir.path(), "--checkpoint", "/nonexistent"], None);
+    assert_eq!(bad.status.code(), Some(2));
+}
