@@ -599,6 +599,7 @@ pub async fn fill(store: &Store, options: &DemoOptions, now: OffsetDateTime) -> 
     let mut actors: HashMap<&'static str, Actor> = HashMap::new();
     let mut stored_persons = HashSet::new();
     let (mut person_count, mut referral_count) = (0, 0);
+    let mut created = Vec::new();
     for (slot, received_at) in slots.iter().zip(&times) {
         let Some(person) = persons.get_mut(*slot) else {
             continue;
@@ -652,16 +653,20 @@ pub async fn fill(store: &Store, options: &DemoOptions, now: OffsetDateTime) -> 
             actors.insert(username, store.actor_for_operator(username).await?);
         }
         let actor = actors.get(username).context("demo actor missing")?;
-        store
+        let stored = store
             .create_referral(actor, referral, *received_at)
             .await
             .with_context(|| format!("storing demo referral as {username}"))?;
+        created.push((stored.id, *received_at, young));
         referral_count += 1;
         match &person.cpr {
             Some(cpr) => person_count += usize::from(stored_persons.insert(cpr.clone())),
             None => person_count += 1,
         }
     }
+
+    let cases = open_demo_cases(store, &mut rng, &created, now).await?;
+    tracing::info!(cases, "demo cases opened");
 
     Ok(DemoSummary {
         agencies: AGENCIES.len(),
@@ -670,6 +675,83 @@ pub async fn fill(store: &Store, options: &DemoOptions, now: OffsetDateTime) -> 
         referrals: referral_count,
         logins,
     })
+}
+
+/// Members who write on cases, by agency code.
+const CASE_MEMBERS: [(&str, &str); 5] = [
+    ("POL-KBH", "politi"),
+    ("PSY-RH", "psykiatri"),
+    ("KRIM", "kriminalforsorg"),
+    ("KK-SUF", "socialraadgiver"),
+    ("KK-BUF", "ssp"),
+];
+
+#[rustfmt::skip]
+const NOTES: [(&str, &[&str]); 8] = [
+    ("Borgeren er kendt i egne registre. Ingen akutte forhold.", &[]),
+    ("Samtale gennemført. Borgeren er åben for at tale med en mentor.", &[]),
+    ("Borgeren har tidligere været i behandling og har en aftale i ambulatoriet.", &["health"]),
+    ("Der er tidligere sigtelser for vold; sagerne er afsluttet.", &["criminal_offence"]),
+    ("Borgeren giver udtryk for stærke religiøse overbevisninger og søger fællesskab online.", &["religion"]),
+    ("Borgeren deltager i politiske møder og deler materiale fra en ekstrem gruppe.", &["political_opinion"]),
+    ("Familien er inddraget. Forældrene ønsker hjælp og deltager i næste møde.", &[]),
+    ("Løsladelse forventes om to måneder; udslusning planlægges sammen med kommunen.", &["criminal_offence"]),
+];
+
+/// Opens cases for about a third of the referrals older than two weeks, with notes by the
+/// participating agencies and a few disclosures, so the case pages have something to show.
+async fn open_demo_cases(
+    store: &Store,
+    rng: &mut Rng,
+    created: &[(infohus_domain::ReferralId, OffsetDateTime, bool)],
+    now: OffsetDateTime,
+) -> anyhow::Result<usize> {
+    let coordinator = store.actor_for_operator(COORDINATOR).await?;
+    let mut members = HashMap::new();
+    for (code, username) in CASE_MEMBERS {
+        members.insert(code, store.actor_for_operator(username).await?);
+    }
+    let code = |c: &str| AgencyCode::parse(c).context("demo agency code");
+    let mut opened = 0;
+    for (referral, received_at, young) in created {
+        let opened_at = *received_at + Duration::days(7);
+        if opened_at + Duration::days(7) > now || !rng.chance(35) {
+            continue;
+        }
+        let mut participants = vec!["POL-KBH"];
+        for (candidate, percent) in
+            [("KK-SUF", 60), ("PSY-RH", 30), ("KRIM", 15), ("KK-BUF", if *young { 70 } else { 5 })]
+        {
+            if rng.chance(percent) {
+                participants.push(candidate);
+            }
+        }
+        let codes = participants.iter().map(|c| code(c)).collect::<anyhow::Result<Vec<_>>>()?;
+        let case = store.open_case(&coordinator, referral, &code("KK-SEK")?, &codes, opened_at).await?;
+        opened += 1;
+        for (n, agency) in participants.iter().enumerate() {
+            let Some(member) = members.get(agency) else { continue };
+            let (text, tags) = pick(rng, &NOTES);
+            let tags = infohus_domain::Sensitivities::parse_list("sensitivity", tags.iter().copied())
+                .map_err(|_| anyhow!("a demo sensitivity tag is unknown"))?;
+            let at = opened_at + Duration::days(3 + n as i64);
+            let needs_special = tags.has_special_category();
+            let needs_criminal = tags.has_criminal_offence();
+            let note = store.add_note(member, &case, text, tags, at).await?;
+            // Some notes are shared with the police or the social administration.
+            let to = if *agency == "POL-KBH" { "KK-SUF" } else { "POL-KBH" };
+            if participants.contains(&to) && rng.chance(40) {
+                let basis = match (needs_special, needs_criminal) {
+                    (false, false) => "gdpr_6_1_e",
+                    (true, false) => "dbl_7_4",
+                    (false, true) => "dbl_8",
+                    (true, true) => "rpl_115a",
+                };
+                store.disclose_note(member, &note, &code(to)?, basis, "Koordinering af den fælles indsats", at).await?;
+            }
+        }
+    }
+    Ok(opened)
 }
 
 #[cfg(test)]

@@ -428,13 +428,6 @@ fn entry_json(e: &infohus_store::AccessLogEntry) -> Value {
     })
 }
 
-/// One CSV field, quoted per RFC 4180; a leading formula character is neutralised so a
-/// spreadsheet never evaluates log content.
-pub fn csv_field(value: &str) -> String {
-    let value = if value.starts_with(['=', '+', '-', '@']) { format!("'{value}") } else { value.to_owned() };
-    format!("\"{}\"", value.replace('"', "\"\""))
-}
-
 async fn audit(
     State(state): State<AppState>,
     ApiUser(actor, _): ApiUser,
@@ -479,8 +472,7 @@ async fn audit(
                 e.purpose.clone(),
                 e.criteria.clone(),
             ];
-            body.push_str(&fields.iter().map(|f| csv_field(f)).collect::<Vec<_>>().join(","));
-            body.push_str("\r\n");
+            body.push_str(&crate::csv::record(&fields));
         }
         return Ok((
             [

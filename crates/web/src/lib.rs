@@ -9,6 +9,7 @@ mod api;
 pub mod assets;
 mod auth;
 mod body;
+mod csv;
 mod error;
 pub mod i18n;
 mod openapi;
