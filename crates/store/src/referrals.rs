@@ -57,6 +57,8 @@ pub struct ReferralView {
     pub updated_at: OffsetDateTime,
     /// A person with the same name and birth date, offered to coordinators for linking.
     pub suggested_person_id: Option<PersonId>,
+    /// The case opened for this referral, if any.
+    pub case_id: Option<infohus_domain::CaseId>,
 }
 
 /// The inbox row: what a list shows. Same data as the full view, to keep one reader.
@@ -223,7 +225,8 @@ const REFERRAL_COLUMNS: &str = "r.id, r.person_id, r.suggested_person_id, r.stat
     r.urgency, r.urgency_rank, r.under_18, r.description, r.subject_name, r.subject_birth_date, r.subject_gender,
     r.subject_municipality, r.referrer_name, r.referrer_organisation, r.referrer_phone, r.referrer_email,
     r.received_at, r.updated_at, r.infohus_id, r.submitted_by, u.username AS submitted_by_username,
-    a.name AS submitted_by_agency_name, p.data_key AS person_data_key";
+    a.name AS submitted_by_agency_name, p.data_key AS person_data_key,
+    (SELECT c.id FROM cases c WHERE c.referral_id = r.id) AS case_id";
 
 const REFERRAL_FROM: &str =
     " FROM referrals r JOIN users u ON u.id = r.submitted_by JOIN agencies a ON a.id = r.submitted_by_agency
@@ -326,6 +329,7 @@ fn referral_from_row(row: &AnyRow, show_suggestion: bool, keys: &Keys) -> Result
         received_at: parse_ts(&row.try_get::<String, _>("received_at")?)?,
         updated_at: parse_ts(&row.try_get::<String, _>("updated_at")?)?,
         suggested_person_id: if show_suggestion { suggested.as_deref().and_then(PersonId::parse) } else { None },
+        case_id: row.try_get::<Option<String>, _>("case_id")?.as_deref().and_then(infohus_domain::CaseId::parse),
     })
 }
 

@@ -243,6 +243,7 @@ pub fn referral_json(r: &ReferralView) -> Value {
         "received_at": rfc3339(r.received_at),
         "updated_at": rfc3339(r.updated_at),
         "suggested_person_id": r.suggested_person_id.as_ref().map(|p| p.as_str()),
+        "case_id": r.case_id.as_ref().map(|c| c.as_str()),
     })
 }
 

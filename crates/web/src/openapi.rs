@@ -264,7 +264,7 @@ pub fn spec() -> Value {
                         "phone": nullable_string(), "email": nullable_string()}},
                     "submitted_by": {"type": "string"}, "submitted_by_agency": {"type": "string"},
                     "received_at": {"type": "string", "format": "date-time"}, "updated_at": {"type": "string", "format": "date-time"},
-                    "suggested_person_id": nullable_string()}},
+                    "suggested_person_id": nullable_string(), "case_id": nullable_string()}},
                 "Person": {"type": "object", "properties": {"id": {"type": "string"}, "name": {"type": "string"},
                     "cpr": nullable_string(), "birth_date": nullable_string(), "gender": nullable_string(),
                     "municipality": nullable_string(), "created_at": {"type": "string", "format": "date-time"},

@@ -841,6 +841,8 @@ struct ReferralPage {
     notice: Option<String>,
     suggestion: Option<String>,
     r: ReferralDetail,
+    /// The case opened for the referral, linked from the page.
+    case_id: Option<String>,
     case_form: Option<OpenCaseForm>,
     errors: Vec<ErrorLink>,
 }
@@ -945,7 +947,8 @@ async fn referral_page(
         Some("afvist") => Some(t().get("referral.dismissed").to_owned()),
         _ => None,
     };
-    let may_open_case = user.actor.viewer().may_manage_cases()
+    let may_open_case = view.case_id.is_none()
+        && user.actor.viewer().may_manage_cases()
         && matches!(view.status, ReferralStatus::Received | ReferralStatus::Screening);
     let case_form = if may_open_case {
         match state.store().agencies(user.actor.infohus()).await {
@@ -964,6 +967,7 @@ async fn referral_page(
         notice,
         suggestion: view.suggested_person_id.as_ref().map(|p| p.as_str().to_owned()),
         r: detail(&view),
+        case_id: view.case_id.as_ref().map(|c| c.as_str().to_owned()),
         case_form,
         errors: error_links(errors, OPEN_CASE_ERRORS),
         user: Some(user_bar(user, "/indbakke")),
