@@ -72,9 +72,16 @@ mod tests {
         let catalog = Catalog::danish();
         let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/");
         let mut missing = Vec::new();
-        for folder in ["templates", "src"] {
-            for entry in std::fs::read_dir(format!("{dir}{folder}")).unwrap() {
+        let mut files = Vec::new();
+        let mut folders = vec![std::path::PathBuf::from(format!("{dir}templates")), format!("{dir}src").into()];
+        while let Some(folder) = folders.pop() {
+            for entry in std::fs::read_dir(folder).unwrap() {
                 let path = entry.unwrap().path();
+                if path.is_dir() { folders.push(path) } else { files.push(path) }
+            }
+        }
+        {
+            for path in files {
                 let text = std::fs::read_to_string(&path).unwrap();
                 for marker in ["t.get(\"", "t.format(\""] {
                     for piece in text.split(marker).skip(1) {

@@ -1,0 +1,484 @@
+//! The case page: participating agencies, the notes the viewer may read, writing and
+//! disclosing notes, and break glass.
+
+use super::*;
+
+pub(super) struct CaseDetail {
+    id: String,
+    referral_id: String,
+    person_id: String,
+    status: String,
+    opened: String,
+    lead: String,
+    agencies: Vec<String>,
+    break_glass: bool,
+}
+
+/// The owning agency's form for disclosing one note.
+pub(super) struct DiscloseForm {
+    open: bool,
+    targets: Vec<Opt>,
+    bases: Vec<Opt>,
+    purpose: String,
+    to_error: Option<String>,
+    basis_error: Option<String>,
+    purpose_error: Option<String>,
+}
+
+pub(super) struct NoteRow {
+    id: String,
+    owner: String,
+    author: String,
+    created: String,
+    tags: Vec<String>,
+    paragraphs: Vec<String>,
+    is_owner: bool,
+    disclosed_to: Vec<String>,
+    disclose: Option<DiscloseForm>,
+}
+
+pub(super) struct NoteForm {
+    body: String,
+    body_error: Option<String>,
+    tags: Vec<Check>,
+    tags_error: Option<String>,
+}
+
+pub(super) struct AddAgencyForm {
+    options: Vec<Opt>,
+    error: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "case.html")]
+pub(super) struct CasePage {
+    t: &'static Catalog,
+    title: String,
+    infohus_name: String,
+    user: Option<UserBar>,
+    csrf: String,
+    notice: Option<String>,
+    errors: Vec<ErrorLink>,
+    c: CaseDetail,
+    notes: Vec<NoteRow>,
+    note_form: Option<NoteForm>,
+    add_agency: Option<AddAgencyForm>,
+}
+
+/// Which form on the case page was rejected.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum CaseForm<'a> {
+    Note,
+    Agency,
+    Disclose(&'a str),
+}
+
+/// A rejected form, shown again with its values and errors.
+pub(super) struct Rejected<'a> {
+    form: CaseForm<'a>,
+    values: &'a [(String, String)],
+    errors: &'a FieldErrors,
+}
+
+pub(super) const NOTE_ERRORS: &[(&str, &str, &[&str])] =
+    &[("note-body", "case.note_body", &["body"]), ("sensitivity-health", "case.note_sensitivity", &["sensitivity"])];
+pub(super) const AGENCY_ERRORS: &[(&str, &str, &[&str])] = &[("add-agency", "case.add_agency_label", &["agency"])];
+
+pub(super) fn case_notice(status: Option<&str>) -> Option<String> {
+    let key = match status? {
+        "oprettet" => "case.created",
+        "notat" => "case.note_added",
+        "videregivet" => "case.disclosed",
+        "myndighed" => "case.agency_added",
+        "noedadgang" => "case.break_glass_granted",
+        _ => return None,
+    };
+    Some(t().get(key).to_owned())
+}
+
+pub(super) fn agency_name(agencies: &[Agency], code: &str) -> String {
+    agencies.iter().find(|a| a.code == code).map(|a| a.name.clone()).unwrap_or_else(|| code.to_owned())
+}
+
+pub(super) fn agency_option(a: &Agency, selected: Option<&str>) -> Opt {
+    Opt { value: a.code.clone(), label: a.name.clone(), selected: selected == Some(a.code.as_str()) }
+}
+
+pub(super) fn note_row(
+    note: &infohus_store::NoteView,
+    viewer_agency: &str,
+    may_write: bool,
+    agencies: &[Agency],
+    bases: &[LegalBasis],
+    rejected: Option<&Rejected<'_>>,
+) -> NoteRow {
+    let is_owner = note.owner_agency.id == viewer_agency;
+    let disclose = (is_owner && may_write)
+        .then(|| {
+            let shown = rejected.filter(|r| r.form == CaseForm::Disclose(note.id.as_str()));
+            let values = shown.map(|r| r.values).unwrap_or_default();
+            let empty = FieldErrors::default();
+            let errors = shown.map(|r| r.errors).unwrap_or(&empty);
+            let to = pair(values, "to_agency");
+            let basis = pair(values, "legal_basis");
+            let targets: Vec<Opt> = agencies
+                .iter()
+                .filter(|a| a.id != note.owner_agency.id && !note.disclosed_to.contains(&a.code))
+                .map(|a| agency_option(a, to))
+                .collect();
+            // Only the bases that cover the note's sensitive data are offered; the store checks again.
+            let bases: Vec<Opt> = bases
+                .iter()
+                .filter(|b| {
+                    LegalBasisScope {
+                        covers_special_category: b.covers_special_category,
+                        covers_criminal_offence: b.covers_criminal_offence,
+                    }
+                    .covers(&note.sensitivity)
+                })
+                .map(|b| Opt {
+                    value: b.code.clone(),
+                    label: b.label.clone(),
+                    selected: basis == Some(b.code.as_str()),
+                })
+                .collect();
+            (!targets.is_empty() && !bases.is_empty()).then(|| DiscloseForm {
+                open: shown.is_some(),
+                targets: with_blank(targets),
+                bases: with_blank(bases),
+                purpose: pair(values, "purpose").unwrap_or("").to_owned(),
+                to_error: field_error(errors, &["to_agency", "agency"]),
+                basis_error: field_error(errors, &["legal_basis"]),
+                purpose_error: field_error(errors, &["purpose"]),
+            })
+        })
+        .flatten();
+    NoteRow {
+        id: note.id.as_str().to_owned(),
+        owner: note.owner_agency.name.clone(),
+        author: note.author.clone(),
+        created: da_datetime(note.created_at),
+        tags: note.sensitivity.tags().iter().map(|s| t().label("sensitivity", s.as_str())).collect(),
+        paragraphs: note.body.expose().lines().filter(|l| !l.trim().is_empty()).map(str::to_owned).collect(),
+        is_owner,
+        disclosed_to: note.disclosed_to.iter().map(|code| agency_name(agencies, code)).collect(),
+        disclose,
+    }
+}
+
+pub(super) fn note_form(rejected: Option<&Rejected<'_>>) -> NoteForm {
+    let shown = rejected.filter(|r| r.form == CaseForm::Note);
+    let values = shown.map(|r| r.values).unwrap_or_default();
+    let empty = FieldErrors::default();
+    let errors = shown.map(|r| r.errors).unwrap_or(&empty);
+    let checked: Vec<&str> = pairs_all(values, "sensitivity").collect();
+    NoteForm {
+        body: pair(values, "body").unwrap_or("").to_owned(),
+        body_error: field_error(errors, &["body"]),
+        tags: Sensitivity::ALL
+            .iter()
+            .map(|s| Check {
+                id: format!("sensitivity-{}", s.as_str()),
+                value: s.as_str().to_owned(),
+                label: t().label("sensitivity", s.as_str()),
+                checked: checked.contains(&s.as_str()),
+            })
+            .collect(),
+        tags_error: field_error(errors, &["sensitivity"]),
+    }
+}
+
+pub(super) fn add_agency_form(
+    view: &CaseView,
+    agencies: &[Agency],
+    rejected: Option<&Rejected<'_>>,
+) -> Option<AddAgencyForm> {
+    let shown = rejected.filter(|r| r.form == CaseForm::Agency);
+    let selected = shown.and_then(|r| pair(r.values, "agency"));
+    let options: Vec<Opt> = agencies
+        .iter()
+        .filter(|a| !view.agencies.iter().any(|p| p.id == a.id))
+        .map(|a| agency_option(a, selected))
+        .collect();
+    (!options.is_empty()).then(|| AddAgencyForm {
+        options: with_blank(options),
+        error: shown.and_then(|r| field_error(r.errors, &["agency"])),
+    })
+}
+
+/// The case page; `rejected` is a form to show again with its errors (then 422).
+pub(super) async fn case_page(
+    state: &AppState,
+    user: &WebUser,
+    id: &CaseId,
+    status: Option<&str>,
+    rejected: Option<Rejected<'_>>,
+) -> Response {
+    let active = "/indbakke";
+    let view = match state.store().case(&user.actor, id, state.now()).await {
+        Ok(view) => view,
+        Err(e) => return error_page(state, user, active, e.into()).await,
+    };
+    let agencies = match state.store().agencies(user.actor.infohus()).await {
+        Ok(agencies) => agencies,
+        Err(e) => return error_page(state, user, active, e.into()).await,
+    };
+    let bases = match state.store().legal_bases().await {
+        Ok(bases) => bases,
+        Err(e) => return error_page(state, user, active, e.into()).await,
+    };
+    let rejected = rejected.as_ref();
+    // Writing on a case takes real participation, never break glass.
+    let may_write = !view.break_glass;
+    let viewer_agency = user.actor.viewer().agency.as_str();
+    let notes: Vec<NoteRow> =
+        view.notes.iter().map(|n| note_row(n, viewer_agency, may_write, &agencies, &bases, rejected)).collect();
+    let errors = match rejected {
+        Some(Rejected { form: CaseForm::Note, errors, .. }) => error_links(errors, NOTE_ERRORS),
+        Some(Rejected { form: CaseForm::Agency, errors, .. }) => error_links(errors, AGENCY_ERRORS),
+        Some(Rejected { form: CaseForm::Disclose(note), errors, .. }) => {
+            let anchors = [format!("d-{note}-to"), format!("d-{note}-basis"), format!("d-{note}-purpose")];
+            let [to, basis, purpose] = &anchors;
+            error_links(
+                errors,
+                &[
+                    (to, "case.disclose_to", &["to_agency", "agency"]),
+                    (basis, "case.disclose_basis", &["legal_basis"]),
+                    (purpose, "case.disclose_purpose", &["purpose"]),
+                ],
+            )
+        }
+        None => Vec::new(),
+    };
+    let page = CasePage {
+        t: t(),
+        title: t().get("case.title").to_owned(),
+        infohus_name: infohus_name(state, Some(&user.actor)).await,
+        csrf: user.csrf.clone(),
+        notice: case_notice(status),
+        errors,
+        c: CaseDetail {
+            id: view.id.as_str().to_owned(),
+            referral_id: view.referral_id.as_str().to_owned(),
+            person_id: view.person_id.as_str().to_owned(),
+            status: t().label("case_status", &view.status),
+            opened: da_datetime(view.opened_at),
+            lead: view.lead_agency.name.clone(),
+            agencies: view.agencies.iter().map(|a| a.name.clone()).collect(),
+            break_glass: view.break_glass,
+        },
+        notes,
+        note_form: may_write.then(|| note_form(rejected)),
+        add_agency: if user.actor.viewer().may_manage_cases() {
+            add_agency_form(&view, &agencies, rejected)
+        } else {
+            None
+        },
+        user: Some(user_bar(user, active)),
+    };
+    let status = if rejected.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    render(status, &page)
+}
+
+pub(super) fn case_id(path: Result<Path<String>, PathRejection>) -> Option<CaseId> {
+    path.ok().and_then(|Path(raw)| CaseId::parse(&raw))
+}
+
+pub(super) async fn case(
+    State(state): State<AppState>,
+    user: WebUser,
+    path: Result<Path<String>, PathRejection>,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    let Some(id) = case_id(path) else {
+        return error_page(&state, &user, "/indbakke", ApiError::NotFound).await;
+    };
+    let status = QueryParams::parse(raw.as_deref()).ok().and_then(|q| q.get("status").map(str::to_owned));
+    case_page(&state, &user, &id, status.as_deref(), None).await
+}
+
+pub(super) async fn add_note(
+    State(state): State<AppState>,
+    user: WebUser,
+    path: Result<Path<String>, PathRejection>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let active = "/indbakke";
+    let Some(id) = case_id(path) else {
+        return error_page(&state, &user, active, ApiError::NotFound).await;
+    };
+    let pairs = match read_form(&user, &headers, body).await {
+        Ok(pairs) => pairs,
+        Err(e) => return error_page(&state, &user, active, e).await,
+    };
+    let text = pair(&pairs, "body").unwrap_or("");
+    let result = match Sensitivities::parse_list("sensitivity", pairs_all(&pairs, "sensitivity")) {
+        Ok(tags) => state.store().add_note(&user.actor, &id, text, tags, state.now()).await.map(|_| ()),
+        Err(error) => {
+            let mut errors = FieldErrors::default();
+            if text.trim().is_empty() {
+                errors.push("body", "required");
+            }
+            errors.0.push(error);
+            Err(StoreError::Invalid(errors))
+        }
+    };
+    match result {
+        Ok(()) => see_other(&format!("/sager/{id}?status=notat")),
+        Err(StoreError::Invalid(errors)) => {
+            let rejected = Rejected { form: CaseForm::Note, values: &pairs, errors: &errors };
+            case_page(&state, &user, &id, None, Some(rejected)).await
+        }
+        Err(e) => error_page(&state, &user, active, e.into()).await,
+    }
+}
+
+pub(super) async fn add_case_agency(
+    State(state): State<AppState>,
+    user: WebUser,
+    path: Result<Path<String>, PathRejection>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let active = "/indbakke";
+    let Some(id) = case_id(path) else {
+        return error_page(&state, &user, active, ApiError::NotFound).await;
+    };
+    let pairs = match read_form(&user, &headers, body).await {
+        Ok(pairs) => pairs,
+        Err(e) => return error_page(&state, &user, active, e).await,
+    };
+    let mut errors = FieldErrors::default();
+    let result = match chosen_agency(&mut errors, "agency", pair(&pairs, "agency")) {
+        Some(agency) => state.store().add_case_agency(&user.actor, &id, &agency, state.now()).await,
+        None => Err(StoreError::Invalid(errors)),
+    };
+    match result {
+        Ok(()) => see_other(&format!("/sager/{id}?status=myndighed")),
+        Err(StoreError::Invalid(errors)) => {
+            let rejected = Rejected { form: CaseForm::Agency, values: &pairs, errors: &errors };
+            case_page(&state, &user, &id, None, Some(rejected)).await
+        }
+        Err(e) => error_page(&state, &user, active, e.into()).await,
+    }
+}
+
+pub(super) async fn disclose_note(
+    State(state): State<AppState>,
+    user: WebUser,
+    path: Result<Path<String>, PathRejection>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let active = "/indbakke";
+    let Some(note) = path.ok().and_then(|Path(raw)| NoteId::parse(&raw)) else {
+        return error_page(&state, &user, active, ApiError::NotFound).await;
+    };
+    let pairs = match read_form(&user, &headers, body).await {
+        Ok(pairs) => pairs,
+        Err(e) => return error_page(&state, &user, active, e).await,
+    };
+    // The case the form was on, to return to; the store finds the note's case itself.
+    let Some(case) = pair(&pairs, "case").and_then(CaseId::parse) else {
+        return error_page(&state, &user, active, ApiError::Malformed).await;
+    };
+    let mut errors = FieldErrors::default();
+    let to = chosen_agency(&mut errors, "to_agency", pair(&pairs, "to_agency"));
+    let basis = pair(&pairs, "legal_basis").map(str::trim).filter(|b| !b.is_empty());
+    if basis.is_none() {
+        errors.push("legal_basis", "required");
+    }
+    let purpose = pair(&pairs, "purpose").unwrap_or("");
+    if purpose.trim().is_empty() {
+        errors.push("purpose", "required");
+    }
+    let result = match (to, basis) {
+        (Some(to), Some(basis)) if errors.is_empty() => {
+            state.store().disclose_note(&user.actor, &note, &to, basis, purpose, state.now()).await.map(|_| ())
+        }
+        _ => Err(StoreError::Invalid(errors)),
+    };
+    match result {
+        Ok(()) => see_other(&format!("/sager/{case}?status=videregivet")),
+        Err(StoreError::Invalid(errors)) => {
+            let rejected = Rejected { form: CaseForm::Disclose(note.as_str()), values: &pairs, errors: &errors };
+            case_page(&state, &user, &case, None, Some(rejected)).await
+        }
+        Err(e) => error_page(&state, &user, active, e.into()).await,
+    }
+}
+
+// ---- break glass -----------------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "break_glass.html")]
+pub(super) struct BreakGlassPage {
+    t: &'static Catalog,
+    title: String,
+    infohus_name: String,
+    user: Option<UserBar>,
+    csrf: String,
+    case_id: String,
+    reason: String,
+    error: Option<String>,
+    errors: Vec<ErrorLink>,
+}
+
+pub(super) const BREAK_GLASS_ERRORS: &[(&str, &str, &[&str])] = &[("reason", "break_glass.reason", &["reason"])];
+
+pub(super) async fn break_glass_page(
+    state: &AppState,
+    user: &WebUser,
+    id: &CaseId,
+    reason: &str,
+    errors: &FieldErrors,
+) -> Response {
+    let page = BreakGlassPage {
+        t: t(),
+        title: t().get("break_glass.title").to_owned(),
+        infohus_name: infohus_name(state, Some(&user.actor)).await,
+        csrf: user.csrf.clone(),
+        case_id: id.as_str().to_owned(),
+        reason: reason.to_owned(),
+        error: field_error(errors, &["reason"]),
+        errors: error_links(errors, BREAK_GLASS_ERRORS),
+        user: Some(user_bar(user, "/indbakke")),
+    };
+    render(status_of(errors), &page)
+}
+
+pub(super) async fn break_glass_form(
+    State(state): State<AppState>,
+    user: WebUser,
+    path: Result<Path<String>, PathRejection>,
+) -> Response {
+    let id = case_id(path).filter(|_| user.actor.viewer().may_break_glass());
+    let Some(id) = id else {
+        return error_page(&state, &user, "/indbakke", ApiError::NotFound).await;
+    };
+    break_glass_page(&state, &user, &id, "", &FieldErrors::default()).await
+}
+
+pub(super) async fn break_glass(
+    State(state): State<AppState>,
+    user: WebUser,
+    path: Result<Path<String>, PathRejection>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let active = "/indbakke";
+    let Some(id) = case_id(path) else {
+        return error_page(&state, &user, active, ApiError::NotFound).await;
+    };
+    let pairs = match read_form(&user, &headers, body).await {
+        Ok(pairs) => pairs,
+        Err(e) => return error_page(&state, &user, active, e).await,
+    };
+    let reason = pair(&pairs, "reason").unwrap_or("");
+    match state.store().break_glass(&user.actor, &id, reason, state.now()).await {
+        Ok(grant) => see_other(&format!("/sager/{}?status=noedadgang", grant.case_id)),
+        Err(StoreError::Invalid(errors)) => break_glass_page(&state, &user, &id, reason, &errors).await,
+        Err(e) => error_page(&state, &user, active, e.into()).await,
+    }
+}

@@ -1,0 +1,646 @@
+//! The inbox, the referral form, the referral page (with opening a case and person
+//! matching) and the person page.
+
+use super::*;
+
+pub(super) struct InboxRow {
+    id: String,
+    received: String,
+    age_days: i64,
+    subject: String,
+    category: String,
+    urgency: String,
+    urgent: bool,
+    status: String,
+    status_code: &'static str,
+    under_18: bool,
+}
+
+#[derive(Template)]
+#[template(path = "inbox.html")]
+pub(super) struct InboxPageTemplate {
+    t: &'static Catalog,
+    title: String,
+    infohus_name: String,
+    user: Option<UserBar>,
+    may_submit: bool,
+    statuses: Vec<Opt>,
+    categories: Vec<Opt>,
+    urgencies: Vec<Opt>,
+    sorts: Vec<Opt>,
+    rows: Vec<InboxRow>,
+    first_href: Option<String>,
+    next_href: Option<String>,
+}
+
+pub(super) fn inbox_row(r: &ReferralView, today: Date) -> InboxRow {
+    InboxRow {
+        id: r.id.as_str().to_owned(),
+        received: da_date(copenhagen(r.received_at).date()),
+        age_days: (today - r.received_at.date()).whole_days().max(0),
+        subject: r.subject.name.expose().clone(),
+        category: t().label("category", r.concern_category.as_str()),
+        urgency: t().label("urgency", r.urgency.as_str()),
+        urgent: r.urgency == Urgency::Urgent,
+        status: t().label("status", r.status.as_str()),
+        status_code: r.status.as_str(),
+        under_18: r.under_18,
+    }
+}
+
+pub(super) async fn inbox(State(state): State<AppState>, user: WebUser, RawQuery(raw): RawQuery) -> Response {
+    let query = match QueryParams::parse(raw.as_deref()) {
+        Ok(q) => q,
+        Err(e) => return error_page(&state, &user, "/indbakke", e).await,
+    };
+    // A filter value that is not an option shows the unfiltered inbox rather than an error.
+    let filter = inbox_filter(&query).unwrap_or_default();
+    let cursor = query.get("cursor").filter(|c| !c.is_empty());
+    let now = state.now();
+    let page = match state.store().inbox(&user.actor, &filter, cursor, 50, now).await {
+        Ok(page) => page,
+        Err(StoreError::Invalid(_)) => match state.store().inbox(&user.actor, &filter, None, 50, now).await {
+            Ok(page) => page,
+            Err(e) => return error_page(&state, &user, "/indbakke", e.into()).await,
+        },
+        Err(e) => return error_page(&state, &user, "/indbakke", e.into()).await,
+    };
+    let categories = state
+        .store()
+        .concern_categories()
+        .await
+        .unwrap_or_else(|_| DEFAULT_CONCERN_CATEGORIES.iter().map(|c| (*c).to_owned()).collect());
+    let filter_query = serde_urlencoded::to_string([
+        ("status", filter.status.map(ReferralStatus::as_str).unwrap_or("")),
+        ("concern_category", filter.concern_category.as_deref().unwrap_or("")),
+        ("urgency", filter.urgency.map(Urgency::as_str).unwrap_or("")),
+        ("sort", filter.sort.as_str()),
+    ])
+    .unwrap_or_default();
+    let today = copenhagen(now).date();
+    let template = InboxPageTemplate {
+        t: t(),
+        title: t().get("inbox.title").to_owned(),
+        infohus_name: infohus_name(&state, Some(&user.actor)).await,
+        may_submit: user.actor.viewer().may_submit_referral(),
+        statuses: options(
+            "status",
+            ReferralStatus::ALL.iter().map(|s| s.as_str().to_owned()),
+            filter.status.map(ReferralStatus::as_str),
+        ),
+        categories: options("category", categories, filter.concern_category.as_deref()),
+        urgencies: options(
+            "urgency",
+            Urgency::ALL.iter().map(|u| u.as_str().to_owned()),
+            filter.urgency.map(Urgency::as_str),
+        ),
+        sorts: options("sort", InboxSort::ALL.iter().map(|s| s.as_str().to_owned()), Some(filter.sort.as_str())),
+        rows: page.items.iter().map(|r| inbox_row(r, today)).collect(),
+        first_href: cursor.map(|_| format!("/indbakke?{filter_query}")),
+        next_href: page.next_cursor.map(|c| format!("/indbakke?{filter_query}&cursor={c}")),
+        user: Some(user_bar(&user, "/indbakke")),
+    };
+    render(StatusCode::OK, &template)
+}
+
+// ---- the referral form -----------------------------------------------------------------
+
+pub(super) struct FormField {
+    id: String,
+    name: &'static str,
+    label: String,
+    kind: &'static str,
+    value: String,
+    options: Vec<Opt>,
+    required: bool,
+    hint: Option<String>,
+    error: Option<String>,
+    describedby: String,
+    width: &'static str,
+    autocomplete: &'static str,
+}
+
+pub(super) struct FormSection {
+    legend: String,
+    fields: Vec<FormField>,
+}
+
+#[derive(Template)]
+#[template(path = "referral_form.html")]
+pub(super) struct ReferralFormPage {
+    t: &'static Catalog,
+    title: String,
+    infohus_name: String,
+    user: Option<UserBar>,
+    csrf: String,
+    sections: Vec<FormSection>,
+    errors: Vec<ErrorLink>,
+}
+
+/// (name, input kind, required, width class, autocomplete) of one form field.
+pub(super) type FieldSpec = (&'static str, &'static str, bool, &'static str, &'static str);
+
+/// Every field of the referral form, grouped by section.
+pub(super) const FORM: &[(&str, &[FieldSpec])] = &[
+    (
+        "form.section_concern",
+        &[
+            ("channel", "select", true, "", ""),
+            ("concern_category", "select", true, "", ""),
+            ("urgency", "select", false, "", ""),
+            ("description", "textarea", true, "", ""),
+        ],
+    ),
+    (
+        "form.section_subject",
+        &[
+            ("subject.name", "text", true, "input-width-xl", "off"),
+            ("subject.cpr", "text", false, "input-width-s", "off"),
+            ("subject.birth_date", "date", false, "input-width-s", "off"),
+            ("subject.gender", "select", false, "", ""),
+            ("subject.municipality", "text", false, "input-width-xs", "off"),
+        ],
+    ),
+    (
+        "form.section_referrer",
+        &[
+            ("referrer.name", "text", false, "input-width-xl", "off"),
+            ("referrer.organisation", "text", false, "input-width-xl", "organization"),
+            ("referrer.phone", "tel", false, "input-width-m", "off"),
+            ("referrer.email", "email", false, "input-width-l", "off"),
+        ],
+    ),
+];
+
+pub(super) fn referral_form(
+    user: &WebUser,
+    name: String,
+    categories: Vec<String>,
+    values: &[(String, String)],
+    errors: &FieldErrors,
+) -> ReferralFormPage {
+    let mut links = Vec::new();
+    let sections = FORM
+        .iter()
+        .map(|(legend, fields)| FormSection {
+            legend: t().get(legend).to_owned(),
+            fields: fields
+                .iter()
+                .map(|(field_name, kind, required, width, autocomplete)| {
+                    let id = format!("f-{}", field_name.replace('.', "-"));
+                    let value = pair(values, field_name).unwrap_or("").to_owned();
+                    let error = errors
+                        .0
+                        .iter()
+                        .find(|e| e.field == *field_name || (e.field == "subject" && *field_name == "subject.name"))
+                        .map(|e| t().label("field_error", e.code));
+                    let label = t().label("field", field_name);
+                    if let Some(message) = &error {
+                        links.push(ErrorLink { anchor: id.clone(), label: label.clone(), message: message.clone() });
+                    }
+                    let hint_key = format!("hint.{field_name}");
+                    let hint = t().has(&hint_key).then(|| t().get(&hint_key).to_owned());
+                    let describedby =
+                        [hint.as_ref().map(|_| format!("{id}-hint")), error.as_ref().map(|_| format!("{id}-error"))]
+                            .into_iter()
+                            .flatten()
+                            .collect::<Vec<_>>()
+                            .join(" ");
+                    let selected = Some(value.as_str()).filter(|v| !v.is_empty());
+                    let options = match *field_name {
+                        "channel" => {
+                            with_blank(options("channel", Channel::ALL.iter().map(|c| c.as_str().to_owned()), selected))
+                        }
+                        "concern_category" => with_blank(options("category", categories.clone(), selected)),
+                        "urgency" => options(
+                            "urgency",
+                            Urgency::ALL.iter().map(|u| u.as_str().to_owned()),
+                            selected.or(Some("normal")),
+                        ),
+                        "subject.gender" => {
+                            with_blank(options("gender", Gender::ALL.iter().map(|g| g.as_str().to_owned()), selected))
+                        }
+                        _ => Vec::new(),
+                    };
+                    FormField {
+                        id,
+                        name: field_name,
+                        label,
+                        kind,
+                        value,
+                        options,
+                        required: *required,
+                        hint,
+                        error,
+                        describedby,
+                        width,
+                        autocomplete,
+                    }
+                })
+                .collect(),
+        })
+        .collect();
+    ReferralFormPage {
+        t: t(),
+        title: t().get("form.title").to_owned(),
+        infohus_name: name,
+        user: Some(user_bar(user, "/henvendelser/ny")),
+        csrf: user.csrf.clone(),
+        sections,
+        errors: links,
+    }
+}
+
+pub(super) async fn new_referral(State(state): State<AppState>, user: WebUser) -> Response {
+    if !user.actor.viewer().may_submit_referral() {
+        return error_page(&state, &user, "/henvendelser/ny", ApiError::Forbidden).await;
+    }
+    let categories = match state.store().concern_categories().await {
+        Ok(c) => c,
+        Err(e) => return error_page(&state, &user, "/henvendelser/ny", e.into()).await,
+    };
+    let name = infohus_name(&state, Some(&user.actor)).await;
+    render(StatusCode::OK, &referral_form(&user, name, categories, &[], &FieldErrors::default()))
+}
+
+pub(super) fn input_from_form(pairs: &[(String, String)]) -> ReferralInput {
+    let get = |name: &str| pair(pairs, name).map(str::to_owned);
+    ReferralInput {
+        channel: get("channel").filter(|v| !v.is_empty()),
+        referrer: Some(ReferrerInput {
+            name: get("referrer.name"),
+            organisation: get("referrer.organisation"),
+            phone: get("referrer.phone"),
+            email: get("referrer.email"),
+        }),
+        subject: Some(SubjectInput {
+            name: get("subject.name"),
+            cpr: get("subject.cpr"),
+            birth_date: get("subject.birth_date"),
+            gender: get("subject.gender"),
+            municipality: get("subject.municipality"),
+        }),
+        concern_category: get("concern_category"),
+        description: get("description"),
+        urgency: get("urgency"),
+    }
+}
+
+pub(super) async fn create_referral(
+    State(state): State<AppState>,
+    user: WebUser,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let active = "/henvendelser/ny";
+    let pairs = match read_limited(&headers, body).await.and_then(|b| form_pairs(&b)) {
+        Ok(pairs) => pairs,
+        Err(e) => return error_page(&state, &user, active, e).await,
+    };
+    if !user.csrf_ok(pair(&pairs, "csrf")) {
+        return error_page(&state, &user, active, ApiError::Forbidden).await;
+    }
+    if !user.actor.viewer().may_submit_referral() {
+        return error_page(&state, &user, active, ApiError::Forbidden).await;
+    }
+    let now = state.now();
+    let categories = match state.store().concern_categories().await {
+        Ok(c) => c,
+        Err(e) => return error_page(&state, &user, active, e.into()).await,
+    };
+    let result = match input_from_form(&pairs).validate(&categories, copenhagen(now).date()) {
+        Ok(referral) => state.store().create_referral(&user.actor, referral, now).await,
+        Err(errors) => Err(StoreError::Invalid(errors)),
+    };
+    match result {
+        Ok(view) => {
+            let mut response = Redirect::to(&format!("/henvendelser/{}?status=registreret", view.id)).into_response();
+            *response.status_mut() = StatusCode::SEE_OTHER;
+            response
+        }
+        Err(StoreError::Invalid(errors)) => {
+            let name = infohus_name(&state, Some(&user.actor)).await;
+            render(StatusCode::UNPROCESSABLE_ENTITY, &referral_form(&user, name, categories, &pairs, &errors))
+        }
+        Err(e) => error_page(&state, &user, active, e.into()).await,
+    }
+}
+
+// ---- referral and person pages ---------------------------------------------------------
+
+pub(super) struct ReferralDetail {
+    id: String,
+    person_id: String,
+    status: String,
+    status_code: &'static str,
+    urgency: String,
+    urgent: bool,
+    under_18: bool,
+    category: String,
+    channel: String,
+    received: String,
+    submitted_by: String,
+    submitted_by_agency: String,
+    description_lines: Vec<String>,
+    subject_name: String,
+    birth_date: String,
+    gender: String,
+    municipality: String,
+    referrer_name: String,
+    referrer_organisation: String,
+    referrer_phone: String,
+    referrer_email: String,
+}
+
+#[derive(Template)]
+#[template(path = "referral.html")]
+pub(super) struct ReferralPage {
+    t: &'static Catalog,
+    title: String,
+    infohus_name: String,
+    user: Option<UserBar>,
+    csrf: String,
+    created: bool,
+    notice: Option<String>,
+    suggestion: Option<String>,
+    r: ReferralDetail,
+    /// The case opened for the referral, linked from the page.
+    case_id: Option<String>,
+    case_form: Option<OpenCaseForm>,
+    errors: Vec<ErrorLink>,
+}
+
+/// The coordinator's form for opening a case on a referral.
+pub(super) struct OpenCaseForm {
+    leads: Vec<Opt>,
+    agencies: Vec<Check>,
+    lead_error: Option<String>,
+    agencies_error: Option<String>,
+}
+
+pub(super) fn open_case_form(agencies: &[Agency], values: &[(String, String)], errors: &FieldErrors) -> OpenCaseForm {
+    let lead = pair(values, "lead").filter(|v| !v.is_empty());
+    let checked: Vec<&str> = pairs_all(values, "agencies").collect();
+    OpenCaseForm {
+        leads: with_blank(
+            agencies
+                .iter()
+                .map(|a| Opt { value: a.code.clone(), label: a.name.clone(), selected: lead == Some(a.code.as_str()) })
+                .collect(),
+        ),
+        agencies: agencies
+            .iter()
+            .map(|a| Check {
+                id: format!("agency-{}", a.code),
+                value: a.code.clone(),
+                label: a.name.clone(),
+                checked: checked.contains(&a.code.as_str()),
+            })
+            .collect(),
+        // The store names an unknown agency without saying which list it was in.
+        lead_error: field_error(errors, &["lead", "agency"]),
+        agencies_error: field_error(errors, &["agencies"]),
+    }
+}
+
+pub(super) const OPEN_CASE_ERRORS: &[(&str, &str, &[&str])] = &[
+    ("lead", "referral.case_lead_agency", &["lead", "agency"]),
+    ("agencies", "referral.case_agencies", &["agencies"]),
+];
+
+pub(super) fn detail(r: &ReferralView) -> ReferralDetail {
+    let exposed = |v: &Option<infohus_domain::Personal<String>>| or_dash(v.as_ref().map(|p| p.expose().clone()));
+    ReferralDetail {
+        id: r.id.as_str().to_owned(),
+        person_id: r.person_id.as_str().to_owned(),
+        status: t().label("status", r.status.as_str()),
+        status_code: r.status.as_str(),
+        urgency: t().label("urgency", r.urgency.as_str()),
+        urgent: r.urgency == Urgency::Urgent,
+        under_18: r.under_18,
+        category: t().label("category", r.concern_category.as_str()),
+        channel: t().label("channel", r.channel.as_str()),
+        received: da_datetime(r.received_at),
+        submitted_by: r.submitted_by.clone(),
+        submitted_by_agency: r.submitted_by_agency.clone(),
+        description_lines: r.description.expose().lines().map(str::to_owned).collect(),
+        subject_name: r.subject.name.expose().clone(),
+        birth_date: or_dash(r.subject.birth_date.map(da_date)),
+        gender: or_dash(r.subject.gender.map(|g| t().label("gender", g.as_str()))),
+        municipality: or_dash(r.subject.municipality.clone()),
+        referrer_name: exposed(&r.referrer.name),
+        referrer_organisation: exposed(&r.referrer.organisation),
+        referrer_phone: exposed(&r.referrer.phone),
+        referrer_email: exposed(&r.referrer.email),
+    }
+}
+
+pub(super) async fn referral(
+    State(state): State<AppState>,
+    user: WebUser,
+    path: Result<Path<String>, PathRejection>,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    let Some(id) = path.ok().and_then(|Path(raw)| ReferralId::parse(&raw)) else {
+        return error_page(&state, &user, "/indbakke", ApiError::NotFound).await;
+    };
+    let status = QueryParams::parse(raw.as_deref()).ok().and_then(|q| q.get("status").map(str::to_owned));
+    referral_page(&state, &user, &id, status.as_deref(), &[], &FieldErrors::default()).await
+}
+
+/// The referral page; `values` and `errors` are a rejected "open case" form to show again.
+pub(super) async fn referral_page(
+    state: &AppState,
+    user: &WebUser,
+    id: &ReferralId,
+    status: Option<&str>,
+    values: &[(String, String)],
+    errors: &FieldErrors,
+) -> Response {
+    let view = match state.store().referral(&user.actor, id, state.now()).await {
+        Ok(view) => view,
+        Err(e) => return error_page(state, user, "/indbakke", e.into()).await,
+    };
+    let notice = match status {
+        Some("samlet") => Some(t().get("referral.linked").to_owned()),
+        Some("afvist") => Some(t().get("referral.dismissed").to_owned()),
+        _ => None,
+    };
+    let may_open_case = view.case_id.is_none()
+        && user.actor.viewer().may_manage_cases()
+        && matches!(view.status, ReferralStatus::Received | ReferralStatus::Screening);
+    let case_form = if may_open_case {
+        match state.store().agencies(user.actor.infohus()).await {
+            Ok(agencies) => Some(open_case_form(&agencies, values, errors)),
+            Err(e) => return error_page(state, user, "/indbakke", e.into()).await,
+        }
+    } else {
+        None
+    };
+    let page = ReferralPage {
+        t: t(),
+        title: t().get("referral.title").to_owned(),
+        infohus_name: infohus_name(state, Some(&user.actor)).await,
+        csrf: user.csrf.clone(),
+        created: status == Some("registreret"),
+        notice,
+        suggestion: view.suggested_person_id.as_ref().map(|p| p.as_str().to_owned()),
+        r: detail(&view),
+        case_id: view.case_id.as_ref().map(|c| c.as_str().to_owned()),
+        case_form,
+        errors: error_links(errors, OPEN_CASE_ERRORS),
+        user: Some(user_bar(user, "/indbakke")),
+    };
+    render(status_of(errors), &page)
+}
+
+pub(super) async fn open_case(
+    State(state): State<AppState>,
+    user: WebUser,
+    path: Result<Path<String>, PathRejection>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let active = "/indbakke";
+    let Some(id) = path.ok().and_then(|Path(raw)| ReferralId::parse(&raw)) else {
+        return error_page(&state, &user, active, ApiError::NotFound).await;
+    };
+    let pairs = match read_form(&user, &headers, body).await {
+        Ok(pairs) => pairs,
+        Err(e) => return error_page(&state, &user, active, e).await,
+    };
+    if !user.actor.viewer().may_manage_cases() {
+        // As the store: whether the referral exists is not revealed to those who cannot see it.
+        let error = if user.actor.viewer().may_submit_referral() { ApiError::Forbidden } else { ApiError::NotFound };
+        return error_page(&state, &user, active, error).await;
+    }
+    let mut errors = FieldErrors::default();
+    let lead = chosen_agency(&mut errors, "lead", pair(&pairs, "lead"));
+    let participants: Vec<AgencyCode> = pairs_all(&pairs, "agencies").filter_map(AgencyCode::parse).collect();
+    if participants.len() != pairs_all(&pairs, "agencies").count() {
+        errors.push("agencies", "invalid_choice");
+    }
+    let result = match lead {
+        Some(lead) if errors.is_empty() => {
+            state.store().open_case(&user.actor, &id, &lead, &participants, state.now()).await
+        }
+        _ => Err(StoreError::Invalid(errors)),
+    };
+    match result {
+        Ok(case) => see_other(&format!("/sager/{case}?status=oprettet")),
+        Err(StoreError::Invalid(errors)) => referral_page(&state, &user, &id, None, &pairs, &errors).await,
+        Err(e) => error_page(&state, &user, active, e.into()).await,
+    }
+}
+
+pub(super) async fn resolve_match(
+    State(state): State<AppState>,
+    user: WebUser,
+    path: Result<Path<String>, PathRejection>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let Some(id) = path.ok().and_then(|Path(raw)| ReferralId::parse(&raw)) else {
+        return error_page(&state, &user, "/indbakke", ApiError::NotFound).await;
+    };
+    let pairs = match read_limited(&headers, body).await.and_then(|b| form_pairs(&b)) {
+        Ok(pairs) => pairs,
+        Err(e) => return error_page(&state, &user, "/indbakke", e).await,
+    };
+    if !user.csrf_ok(pair(&pairs, "csrf")) {
+        return error_page(&state, &user, "/indbakke", ApiError::Forbidden).await;
+    }
+    let now = state.now();
+    let (result, status) = match pair(&pairs, "decision") {
+        Some("link") => (state.store().link_suggested_person(&user.actor, &id, now).await, "samlet"),
+        Some("dismiss") => (state.store().dismiss_suggested_person(&user.actor, &id, now).await, "afvist"),
+        _ => return error_page(&state, &user, "/indbakke", ApiError::Malformed).await,
+    };
+    match result {
+        Ok(_) => {
+            let mut response = Redirect::to(&format!("/henvendelser/{id}?status={status}")).into_response();
+            *response.status_mut() = StatusCode::SEE_OTHER;
+            response
+        }
+        Err(e) => error_page(&state, &user, "/indbakke", e.into()).await,
+    }
+}
+
+pub(super) struct PersonDetail {
+    name: String,
+    cpr: String,
+    birth_date: String,
+    under_18: bool,
+    gender: String,
+    municipality: String,
+    created: String,
+    referrals_heading: String,
+}
+
+pub(super) struct PersonRow {
+    id: String,
+    received: String,
+    category: String,
+    channel: String,
+    urgency: String,
+    status: String,
+    status_code: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "person.html")]
+pub(super) struct PersonPage {
+    t: &'static Catalog,
+    title: String,
+    infohus_name: String,
+    user: Option<UserBar>,
+    p: PersonDetail,
+    rows: Vec<PersonRow>,
+}
+
+pub(super) async fn person(
+    State(state): State<AppState>,
+    user: WebUser,
+    path: Result<Path<String>, PathRejection>,
+) -> Response {
+    let Some(id) = path.ok().and_then(|Path(raw)| PersonId::parse(&raw)) else {
+        return error_page(&state, &user, "/indbakke", ApiError::NotFound).await;
+    };
+    let now = state.now();
+    let view = match state.store().person(&user.actor, &id, now).await {
+        Ok(view) => view,
+        Err(e) => return error_page(&state, &user, "/indbakke", e.into()).await,
+    };
+    let today = copenhagen(now).date();
+    let count = view.referrals.len().to_string();
+    let page = PersonPage {
+        t: t(),
+        title: t().get("person.title").to_owned(),
+        infohus_name: infohus_name(&state, Some(&user.actor)).await,
+        p: PersonDetail {
+            name: view.name.expose().clone(),
+            cpr: or_dash(view.cpr.as_ref().map(|c| c.expose().clone())),
+            birth_date: or_dash(view.birth_date.map(da_date)),
+            under_18: view.birth_date.is_some_and(|b| age_on(b, today) < 18),
+            gender: or_dash(view.gender.map(|g| t().label("gender", g.as_str()))),
+            municipality: or_dash(view.municipality.clone()),
+            created: da_date(copenhagen(view.created_at).date()),
+            referrals_heading: t().format("person.referrals", &[("count", &count)]),
+        },
+        rows: view
+            .referrals
+            .iter()
+            .map(|r| PersonRow {
+                id: r.id.as_str().to_owned(),
+                received: da_date(copenhagen(r.received_at).date()),
+                category: t().label("category", r.concern_category.as_str()),
+                channel: t().label("channel", r.channel.as_str()),
+                urgency: t().label("urgency", r.urgency.as_str()),
+                status: t().label("status", r.status.as_str()),
+                status_code: r.status.as_str(),
+            })
+            .collect(),
+        user: Some(user_bar(&user, "/indbakke")),
+    };
+    render(StatusCode::OK, &page)
+}
