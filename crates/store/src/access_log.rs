@@ -229,83 +229,135 @@ impl LogBuffer {
         self.entries.extend(other.entries);
     }
 
-    /// Chains and inserts every recorded entry, inside the batch's transaction.
-    pub(crate) async fn flush(&mut self, conn: &mut AnyConnection, keys: &Keys) -> Result<(), StoreError> {
+    /// Chains and inserts every recorded entry, inside the batch's transaction. `head` is
+    /// the writer's cache of the chain's head; it is checked, not trusted: the head row is
+    /// moved only from the cached value, and re-read when another process appended.
+    pub(crate) async fn flush(
+        &mut self,
+        conn: &mut AnyConnection,
+        keys: &Keys,
+        head: &mut Option<(i64, String)>,
+    ) -> Result<(), StoreError> {
         if self.entries.is_empty() {
             return Ok(());
         }
-        let head = sqlx::query("SELECT seq, hash FROM access_log_head WHERE id = 1").fetch_one(&mut *conn).await?;
-        let mut seq: i64 = head.try_get("seq")?;
-        let mut prev: String = head.try_get("hash")?;
+        let (first_seq, first_prev) = match head.take() {
+            Some(cached) => cached,
+            None => read_head(conn).await?,
+        };
+        let (mut seq, mut prev) = (first_seq, first_prev.clone());
+        let chained = self.chain(keys, &mut seq, &mut prev);
+        let moved =
+            sqlx::query("UPDATE access_log_head SET seq = $1, hash = $2 WHERE id = 1 AND seq = $3 AND hash = $4")
+                .bind(seq)
+                .bind(&prev)
+                .bind(first_seq)
+                .bind(&first_prev)
+                .execute(&mut *conn)
+                .await?
+                .rows_affected();
+        let rows = if moved == 1 {
+            chained
+        } else {
+            // Another process appended since the cache was filled: chain from the real head.
+            let (mut real_seq, mut real_prev) = read_head(conn).await?;
+            let (from_seq, from_prev) = (real_seq, real_prev.clone());
+            let rows = self.chain(keys, &mut real_seq, &mut real_prev);
+            sqlx::query("UPDATE access_log_head SET seq = $1, hash = $2 WHERE id = 1 AND seq = $3 AND hash = $4")
+                .bind(real_seq)
+                .bind(&real_prev)
+                .bind(from_seq)
+                .bind(&from_prev)
+                .execute(&mut *conn)
+                .await?;
+            (seq, prev) = (real_seq, real_prev);
+            rows
+        };
         let entries = std::mem::take(&mut self.entries);
-        for chunk in entries.chunks(INSERT_CHUNK) {
-            let mut rows = Vec::with_capacity(chunk.len());
-            for e in chunk {
-                seq += 1;
-                let hash = entry_hash(
-                    keys,
-                    &Fields {
-                        seq,
-                        at: &e.at,
-                        infohus_id: &e.infohus_id,
-                        actor_user_id: &e.actor_user_id,
-                        actor_username: &e.actor_username,
-                        actor_agency_id: &e.actor_agency_id,
-                        actor_role: e.actor_role,
-                        action: e.action,
-                        object_type: e.object_type,
-                        object_id: &e.object_id,
-                        person_id: e.person_id.as_deref().unwrap_or(""),
-                        purpose: e.purpose,
-                        criteria: &e.criteria,
-                        prev_hash: &prev,
-                    },
-                );
-                rows.push((seq, std::mem::replace(&mut prev, hash.clone()), hash));
-            }
-            let mut sql = String::from(
-                "INSERT INTO access_log (seq, at, infohus_id, actor_user_id, actor_username, actor_agency_id,
-                    actor_role, action, object_type, object_id, person_id, purpose, criteria, prev_hash, hash) VALUES ",
-            );
-            for i in 0..chunk.len() {
-                let base = i * 15;
-                let placeholders: Vec<String> = (1..=15).map(|n| format!("${}", base + n)).collect();
-                if i > 0 {
-                    sql.push_str(", ");
-                }
-                sql.push('(');
-                sql.push_str(&placeholders.join(", "));
-                sql.push(')');
-            }
-            // Safe: constant text and numbered placeholders only; every value is bound.
-            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-            for (e, (seq, prev_hash, hash)) in chunk.iter().zip(rows) {
-                query = query
-                    .bind(seq)
-                    .bind(e.at.clone())
-                    .bind(e.infohus_id.clone())
-                    .bind(e.actor_user_id.clone())
-                    .bind(e.actor_username.clone())
-                    .bind(e.actor_agency_id.clone())
-                    .bind(e.actor_role)
-                    .bind(e.action)
-                    .bind(e.object_type)
-                    .bind(e.object_id.clone())
-                    .bind(e.person_id.clone())
-                    .bind(e.purpose)
-                    .bind(e.criteria.clone())
-                    .bind(prev_hash)
-                    .bind(hash);
-            }
-            query.execute(&mut *conn).await?;
+        for (chunk, chunk_rows) in entries.chunks(INSERT_CHUNK).zip(rows.chunks(INSERT_CHUNK)) {
+            insert_chunk(conn, chunk, chunk_rows).await?;
         }
-        sqlx::query("UPDATE access_log_head SET seq = $1, hash = $2 WHERE id = 1")
-            .bind(seq)
-            .bind(&prev)
-            .execute(&mut *conn)
-            .await?;
+        *head = Some((seq, prev));
         Ok(())
     }
+
+    /// Sequence numbers and hashes for every entry, continuing from `seq` and `prev`.
+    fn chain(&self, keys: &Keys, seq: &mut i64, prev: &mut String) -> Vec<(i64, String, String)> {
+        let mut rows = Vec::with_capacity(self.entries.len());
+        for e in &self.entries {
+            *seq += 1;
+            let hash = entry_hash(
+                keys,
+                &Fields {
+                    seq: *seq,
+                    at: &e.at,
+                    infohus_id: &e.infohus_id,
+                    actor_user_id: &e.actor_user_id,
+                    actor_username: &e.actor_username,
+                    actor_agency_id: &e.actor_agency_id,
+                    actor_role: e.actor_role,
+                    action: e.action,
+                    object_type: e.object_type,
+                    object_id: &e.object_id,
+                    person_id: e.person_id.as_deref().unwrap_or(""),
+                    purpose: e.purpose,
+                    criteria: &e.criteria,
+                    prev_hash: prev,
+                },
+            );
+            rows.push((*seq, std::mem::replace(prev, hash.clone()), hash));
+        }
+        rows
+    }
+}
+
+async fn read_head(conn: &mut AnyConnection) -> Result<(i64, String), StoreError> {
+    let head = sqlx::query("SELECT seq, hash FROM access_log_head WHERE id = 1").fetch_one(&mut *conn).await?;
+    Ok((head.try_get("seq")?, head.try_get("hash")?))
+}
+
+/// One multi-row INSERT of chained entries.
+async fn insert_chunk(
+    conn: &mut AnyConnection,
+    chunk: &[PendingEntry],
+    rows: &[(i64, String, String)],
+) -> Result<(), StoreError> {
+    let mut sql = String::from(
+        "INSERT INTO access_log (seq, at, infohus_id, actor_user_id, actor_username, actor_agency_id,
+            actor_role, action, object_type, object_id, person_id, purpose, criteria, prev_hash, hash) VALUES ",
+    );
+    for i in 0..chunk.len() {
+        let base = i * 15;
+        let placeholders: Vec<String> = (1..=15).map(|n| format!("${}", base + n)).collect();
+        if i > 0 {
+            sql.push_str(", ");
+        }
+        sql.push('(');
+        sql.push_str(&placeholders.join(", "));
+        sql.push(')');
+    }
+    // Safe: constant text and numbered placeholders only; every value is bound.
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for (e, (seq, prev_hash, hash)) in chunk.iter().zip(rows) {
+        query = query
+            .bind(*seq)
+            .bind(e.at.clone())
+            .bind(e.infohus_id.clone())
+            .bind(e.actor_user_id.clone())
+            .bind(e.actor_username.clone())
+            .bind(e.actor_agency_id.clone())
+            .bind(e.actor_role)
+            .bind(e.action)
+            .bind(e.object_type)
+            .bind(e.object_id.clone())
+            .bind(e.person_id.clone())
+            .bind(e.purpose)
+            .bind(e.criteria.clone())
+            .bind(prev_hash.clone())
+            .bind(hash.clone());
+    }
+    query.execute(&mut *conn).await?;
+    Ok(())
 }
 
 pub(crate) fn entry_from_row(row: &sqlx::any::AnyRow) -> Result<AccessLogEntry, StoreError> {

@@ -115,7 +115,9 @@ impl Store {
             return Err(StoreError::Keys("only sqlite: database URLs are supported by this build".to_owned()));
         }
         let pool = AnyPoolOptions::new()
-            .max_connections(8)
+            // Readers; the writer has its own connection. On two cores more readers starve
+            // the writer and make every audited access wait longer (see BENCHMARKS.md).
+            .max_connections(4)
             .acquire_timeout(Duration::from_secs(10))
             .after_connect(|conn, _meta| Box::pin(async move { configure(conn).await }))
             .connect(database_url)

@@ -149,6 +149,8 @@ async fn run(
     max_batch: usize,
     stats: Arc<WriteStats>,
 ) {
+    // The writer's view of the chain's head, checked against the head row on every append.
+    let mut head: Option<(i64, String)> = None;
     while let Some(first) = jobs.recv().await {
         let mut batch = vec![first];
         while batch.len() < max_batch {
@@ -157,7 +159,11 @@ async fn run(
                 Err(_) => break,
             }
         }
-        let committed = run_batch(&mut conn, &keys, &mut batch).await;
+        let committed = run_batch(&mut conn, &keys, &mut head, &mut batch).await;
+        if !committed {
+            // What the failed batch appended is gone: read the head afresh next time.
+            head = None;
+        }
         stats.batches.fetch_add(1, Ordering::Relaxed);
         stats.jobs.fetch_add(batch.len() as u64, Ordering::Relaxed);
         for job in batch {
@@ -167,7 +173,12 @@ async fn run(
     let _ = conn.close().await;
 }
 
-async fn run_batch(conn: &mut AnyConnection, keys: &Keys, batch: &mut [Box<dyn Job>]) -> bool {
+async fn run_batch(
+    conn: &mut AnyConnection,
+    keys: &Keys,
+    head: &mut Option<(i64, String)>,
+    batch: &mut [Box<dyn Job>],
+) -> bool {
     if let Err(error) = conn.execute("BEGIN IMMEDIATE").await {
         tracing::error!(%error, "cannot begin a write batch");
         return false;
@@ -199,7 +210,7 @@ async fn run_batch(conn: &mut AnyConnection, keys: &Keys, batch: &mut [Box<dyn J
     }
     // The log entries of every access in the batch, then one commit: if the log cannot be
     // written, nothing of the batch is.
-    if let Err(error) = log.flush(conn, keys).await {
+    if let Err(error) = log.flush(conn, keys, head).await {
         tracing::error!(code = error.code(), "access log append failed; write batch rolled back");
         let _ = conn.execute("ROLLBACK").await;
         return false;

@@ -572,3 +572,21 @@ async fn the_auditor_sees_break_glass_disclosures_and_a_users_activity() {
     assert!(exported.entries.iter().any(|e| e.action == "export" && e.purpose == "subject_access"));
     assert!(matches!(f.store.disclosures(&psychiatry, T0).await, Err(StoreError::Forbidden)));
 }
+
+#[tokio::test]
+async fn two_stores_on_one_database_keep_one_unbroken_chain() {
+    let f = fixture().await;
+    // A second process on the same files: each writer caches the head; neither may fork it.
+    let other = Store::open(&sqlite_url(&f.dir), &f.dir.join("keys"), T0).await.unwrap();
+    let a = f.store.actor_for_operator("koordinator").await.unwrap();
+    let b = other.actor_for_operator("koordinator").await.unwrap();
+    for i in 0..6 {
+        let cpr = format!("0{}0105123{i}", i % 9 + 1);
+        let (store, actor) = if i % 2 == 0 { (&f.store, &a) } else { (&other, &b) };
+        let r = submit(store, actor, input("Skiftevis", Some(&cpr), None), T0).await;
+        store.referral(actor, &r.id, T0).await.unwrap();
+    }
+    let report = f.store.verify_access_log(None).await.unwrap().unwrap();
+    assert_eq!(report.entries, 18, "three entries per referral, none lost or duplicated");
+    other.close().await;
+}
