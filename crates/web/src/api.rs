@@ -458,8 +458,19 @@ async fn audit(
     };
     let page = state.store().search_access_log(&actor, &log_query, after, limit, csv, state.now()).await?;
     if csv {
-        let mut body =
-            String::from("seq,at,actor,actor_role,action,object_type,object_id,person_id,purpose,criteria\r\n");
+        let mut body = String::from(crate::csv::BOM);
+        body.push_str(&crate::csv::record(&[
+            "seq",
+            "at",
+            "actor",
+            "actor_role",
+            "action",
+            "object_type",
+            "object_id",
+            "person_id",
+            "purpose",
+            "criteria",
+        ]));
         for e in &page.entries {
             let fields = [
                 e.seq.to_string(),

@@ -34,6 +34,7 @@ pub const FIELD_CODES: &[&str] = &[
     "too_short",
     "unknown_person",
     "invalid_datetime",
+    "already_exists",
 ];
 
 #[derive(Debug)]

@@ -914,3 +914,127 @@ async fn every_endpoint_answers_every_role_exactly_as_the_policy_says() {
     // Break glass before psykiatri's agency joined the case; the inbox listing after.
     assert_eq!(purposes, ["break_glass", "inbox"]);
 }
+
+#[tokio::test]
+async fn case_pages_show_notes_by_need_to_know_and_offer_break_glass() {
+    let app = spawn().await;
+    let coordinator = app.login("koordinator").await;
+    let police = app.login("politi").await;
+    let created = app.post("/api/v1/referrals", Some(&coordinator), &example()).await.json();
+    let referral = created["id"].as_str().unwrap();
+    let case = app
+        .post(
+            &format!("/api/v1/referrals/{referral}/case"),
+            Some(&coordinator),
+            &json!({"lead_agency": "KK", "agencies": ["POL"]}),
+        )
+        .await
+        .json()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let note = app
+        .post(
+            &format!("/api/v1/cases/{case}/notes"),
+            Some(&police),
+            &json!({"body": "Politiets vurdering", "sensitivity": ["criminal_offence"]}),
+        )
+        .await;
+    assert_eq!(note.status, StatusCode::CREATED);
+    let note = note.json()["id"].as_str().unwrap().to_owned();
+
+    let police_page = page(&app, &format!("/sager/{case}"), &web_login(&app, "politi").await).await;
+    assert_eq!(police_page.status, StatusCode::OK);
+    assert!(police_page.text().contains("Politiets vurdering"));
+    let coordinator_session = web_login(&app, "koordinator").await;
+    let coordinator_page = page(&app, &format!("/sager/{case}"), &coordinator_session).await;
+    assert!(!coordinator_page.text().contains("Politiets vurdering"), "not disclosed to the secretariat");
+    // A basis that does not cover criminal-offence data is refused; one that does works.
+    let refused = app
+        .post(
+            &format!("/api/v1/notes/{note}/disclosures"),
+            Some(&police),
+            &json!({"to_agency": "KK", "legal_basis": "dbl_7_4", "purpose": "Koordinering"}),
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(refused.field_names(), ["legal_basis"]);
+    let disclosed = app
+        .post(
+            &format!("/api/v1/notes/{note}/disclosures"),
+            Some(&police),
+            &json!({"to_agency": "KK", "legal_basis": "dbl_8", "purpose": "Koordinering"}),
+        )
+        .await;
+    assert_eq!(disclosed.status, StatusCode::CREATED);
+    assert!(page(&app, &format!("/sager/{case}"), &coordinator_session).await.text().contains("Politiets vurdering"));
+
+    // Outside the case: a 404 that offers break glass, for any id alike.
+    let psychiatry = web_login(&app, "psykiatri").await;
+    for id in [case.as_str(), "0190f5c2-8e4b-7cc3-9b1e-2f7f6a1d9e01"] {
+        let refused = page(&app, &format!("/sager/{id}"), &psychiatry).await;
+        assert_eq!(refused.status, StatusCode::NOT_FOUND);
+        assert!(refused.text().contains(&format!("/sager/{id}/noedadgang")));
+    }
+}
+
+#[tokio::test]
+async fn the_auditor_downloads_the_log_as_csv_and_the_download_is_logged() {
+    let app = spawn().await;
+    let coordinator = app.login("koordinator").await;
+    let auditor = app.login("revisor").await;
+    let created = app.post("/api/v1/referrals", Some(&coordinator), &example()).await.json();
+    let person = created["person_id"].as_str().unwrap();
+    let csv = app.get(&format!("/api/v1/audit?person={person}&format=csv"), &auditor).await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert_eq!(csv.headers.get(header::CONTENT_TYPE).unwrap(), "text/csv; charset=utf-8");
+    let text = csv.text();
+    assert!(text.starts_with('\u{feff}'));
+    assert_eq!(text.lines().count(), 3, "header and the two intake entries: {text}");
+    let log = app.get("/api/v1/audit?user=revisor&action=export", &auditor).await.json();
+    assert_eq!(log["items"].as_array().unwrap().len(), 1, "the export itself is logged");
+    let page_csv = page(&app, &format!("/revision/csv?person={person}"), &web_login(&app, "revisor").await).await;
+    assert_eq!(page_csv.status, StatusCode::OK);
+    assert!(page_csv.text().contains("Registrering"), "purposes in Danish");
+    let bad = app.get("/api/v1/audit?from=yesterday", &auditor).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+#[tokio::test]
+async fn an_admin_extends_the_legal_bases_through_the_page() {
+    let app = spawn().await;
+    let session = web_login(&app, "admin").await;
+    let listing = page(&app, "/opsaetning/hjemler", &session).await;
+    assert_eq!(listing.status, StatusCode::OK);
+    assert!(listing.text().contains("Retsplejeloven § 115 a"));
+    let csrf = hidden_csrf(&listing.text());
+    let added = form(
+        &app,
+        "/opsaetning/hjemler",
+        &session,
+        &[
+            ("csrf", &csrf),
+            ("code", "lokal_aftale"),
+            ("label", "Lokal samarbejdsaftale"),
+            ("covers_criminal_offence", "1"),
+        ],
+    )
+    .await;
+    assert_eq!(added.status, StatusCode::SEE_OTHER);
+    let again =
+        form(&app, "/opsaetning/hjemler", &session, &[("csrf", &csrf), ("code", "lokal_aftale"), ("label", "Igen")])
+            .await;
+    assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let bad =
+        form(&app, "/opsaetning/hjemler", &session, &[("csrf", &csrf), ("code", "med mellemrum"), ("label", "")]).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let token = app.login("admin").await;
+    let bases = app.get("/api/v1/legal-bases", &token).await.json();
+    let found = bases["items"].as_array().unwrap().iter().find(|b| b["code"] == "lokal_aftale").cloned().unwrap();
+    assert_eq!(
+        (found["covers_special_category"].as_bool(), found["covers_criminal_offence"].as_bool()),
+        (Some(false), Some(true))
+    );
+    let coordinator = web_login(&app, "koordinator").await;
+    assert_eq!(page(&app, "/opsaetning/hjemler", &coordinator).await.status, StatusCode::FORBIDDEN);
+}

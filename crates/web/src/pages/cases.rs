@@ -217,6 +217,24 @@ pub(super) async fn case_page(
     let active = "/indbakke";
     let view = match state.store().case(&user.actor, id, state.now()).await {
         Ok(view) => view,
+        // The same answer for a case that does not exist: the offer reveals nothing.
+        Err(StoreError::NotFound) if user.actor.viewer().may_break_glass() => {
+            return render(
+                StatusCode::NOT_FOUND,
+                &MessagePage {
+                    t: t(),
+                    title: t().get("page.not_found").to_owned(),
+                    infohus_name: infohus_name(state, Some(&user.actor)).await,
+                    user: Some(user_bar(user, active)),
+                    heading: t().get("page.not_found").to_owned(),
+                    text: t().get("case.not_visible_text").to_owned(),
+                    link: Some((
+                        format!("/sager/{}/noedadgang", id.as_str()),
+                        t().get("case.break_glass_offer").to_owned(),
+                    )),
+                },
+            );
+        }
         Err(e) => return error_page(state, user, active, e.into()).await,
     };
     let agencies = match state.store().agencies(user.actor.infohus()).await {

@@ -4,11 +4,13 @@
 //! CSRF-protected.
 
 mod account;
+mod admin;
 mod audit;
 mod cases;
 mod referrals;
 
 use account::*;
+use admin::*;
 use audit::*;
 use cases::*;
 use referrals::*;
@@ -60,6 +62,7 @@ pub fn routes() -> Router<AppState> {
         .route("/sager/{id}/noedadgang", get(break_glass_form).post(break_glass))
         .route("/notater/{id}/videregiv", post(disclose_note))
         .route("/revision", get(audit))
+        .route("/opsaetning/hjemler", get(legal_bases).post(add_legal_basis))
         .route("/revision/csv", get(audit_csv))
         .route("/revision/noedadgang", get(break_glass_uses))
         .route("/revision/videregivelser", get(disclosures))
@@ -132,7 +135,8 @@ fn user_bar(user: &WebUser, active: &str) -> UserBar {
             ("/revision/videregivelser", "nav.disclosures"),
             ("/revision/indsigt", "nav.subject_access"),
         ],
-        Role::Admin | Role::Analyst | Role::Mentor => &[("/", "nav.home")],
+        Role::Admin => &[("/", "nav.home"), ("/opsaetning/hjemler", "nav.legal_bases")],
+        Role::Analyst | Role::Mentor => &[("/", "nav.home")],
     };
     UserBar {
         display_name: user.actor.display_name().to_owned(),
