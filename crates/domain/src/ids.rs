@@ -12,6 +12,11 @@ pub fn is_id_shaped(raw: &str) -> bool {
         && raw.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
 }
 
+/// What every opaque id type can do, so code can be generic over them.
+pub trait OpaqueId: Sized {
+    fn parse_id(raw: &str) -> Option<Self>;
+}
+
 macro_rules! opaque_id {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
@@ -26,6 +31,12 @@ macro_rules! opaque_id {
 
             pub fn as_str(&self) -> &str {
                 &self.0
+            }
+        }
+
+        impl OpaqueId for $name {
+            fn parse_id(raw: &str) -> Option<Self> {
+                Self::parse(raw)
             }
         }
 

@@ -2,15 +2,13 @@
 //! and validate, then call the store, which checks access and logs; no SQL here.
 
 use crate::auth::{ApiUser, ClientAddress, check_login};
-use crate::body::{parse_json, read_limited};
+use crate::body::{JsonBody, PathId};
 use crate::error::ApiError;
 use crate::state::AppState;
 use axum::Json;
 use axum::Router;
-use axum::body::Body;
-use axum::extract::rejection::PathRejection;
-use axum::extract::{Path, RawQuery, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::{RawQuery, State};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use infohus_domain::referral::{ReferrerInput, SubjectInput};
@@ -92,11 +90,6 @@ impl QueryParams {
     }
 }
 
-/// An `{id}` path segment: anything that cannot be an id names nothing, so 404.
-fn path_id<T>(path: Result<Path<String>, PathRejection>, parse: fn(&str) -> Option<T>) -> Result<T, ApiError> {
-    path.ok().and_then(|Path(raw)| parse(&raw)).ok_or(ApiError::NotFound)
-}
-
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct LoginBody {
@@ -107,11 +100,8 @@ struct LoginBody {
 async fn login(
     State(state): State<AppState>,
     ClientAddress(address): ClientAddress,
-    headers: HeaderMap,
-    body: Body,
+    JsonBody(body): JsonBody<LoginBody>,
 ) -> Result<Response, ApiError> {
-    let bytes = read_limited(&headers, body).await?;
-    let body: LoginBody = parse_json(&headers, &bytes)?;
     let mut errors = FieldErrors::default();
     if body.username.as_deref().unwrap_or("").is_empty() {
         errors.push("username", "required");
@@ -263,11 +253,8 @@ fn person_json(p: &PersonView) -> Value {
 async fn create_referral(
     State(state): State<AppState>,
     ApiUser(actor, _): ApiUser,
-    headers: HeaderMap,
-    body: Body,
+    JsonBody(body): JsonBody<ReferralBody>,
 ) -> Result<Response, ApiError> {
-    let bytes = read_limited(&headers, body).await?;
-    let body: ReferralBody = parse_json(&headers, &bytes)?;
     if !actor.viewer().may_submit_referral() {
         return Err(ApiError::Forbidden);
     }
@@ -334,9 +321,8 @@ async fn list_referrals(
 async fn get_referral(
     State(state): State<AppState>,
     ApiUser(actor, _): ApiUser,
-    path: Result<Path<String>, PathRejection>,
+    PathId(id): PathId<ReferralId>,
 ) -> Result<Json<Value>, ApiError> {
-    let id = path_id(path, ReferralId::parse)?;
     let view = state.store().referral(&actor, &id, state.now()).await?;
     Ok(Json(referral_json(&view)))
 }
@@ -350,13 +336,9 @@ struct SuggestionBody {
 async fn resolve_suggestion(
     State(state): State<AppState>,
     ApiUser(actor, _): ApiUser,
-    path: Result<Path<String>, PathRejection>,
-    headers: HeaderMap,
-    body: Body,
+    PathId(id): PathId<ReferralId>,
+    JsonBody(body): JsonBody<SuggestionBody>,
 ) -> Result<Json<Value>, ApiError> {
-    let id = path_id(path, ReferralId::parse)?;
-    let bytes = read_limited(&headers, body).await?;
-    let body: SuggestionBody = parse_json(&headers, &bytes)?;
     let now = state.now();
     let person = match body.decision.as_deref() {
         Some("link") => state.store().link_suggested_person(&actor, &id, now).await?,
@@ -370,9 +352,8 @@ async fn resolve_suggestion(
 async fn get_person(
     State(state): State<AppState>,
     ApiUser(actor, _): ApiUser,
-    path: Result<Path<String>, PathRejection>,
+    PathId(id): PathId<PersonId>,
 ) -> Result<Json<Value>, ApiError> {
-    let id = path_id(path, PersonId::parse)?;
     let view = state.store().person(&actor, &id, state.now()).await?;
     Ok(Json(person_json(&view)))
 }
@@ -570,13 +551,9 @@ struct OpenCaseBody {
 async fn open_case(
     State(state): State<AppState>,
     ApiUser(actor, _): ApiUser,
-    path: Result<Path<String>, PathRejection>,
-    headers: HeaderMap,
-    body: Body,
+    PathId(id): PathId<ReferralId>,
+    JsonBody(body): JsonBody<OpenCaseBody>,
 ) -> Result<Response, ApiError> {
-    let id = path_id(path, ReferralId::parse)?;
-    let bytes = read_limited(&headers, body).await?;
-    let body: OpenCaseBody = parse_json(&headers, &bytes)?;
     let lead = agency_code("lead_agency", body.lead_agency.as_deref())?;
     let agencies = body
         .agencies
@@ -615,9 +592,8 @@ fn case_json(c: &CaseView) -> Value {
 async fn get_case(
     State(state): State<AppState>,
     ApiUser(actor, _): ApiUser,
-    path: Result<Path<String>, PathRejection>,
+    PathId(id): PathId<CaseId>,
 ) -> Result<Json<Value>, ApiError> {
-    let id = path_id(path, CaseId::parse)?;
     Ok(Json(case_json(&state.store().case(&actor, &id, state.now()).await?)))
 }
 
@@ -630,13 +606,9 @@ struct CaseAgencyBody {
 async fn add_case_agency(
     State(state): State<AppState>,
     ApiUser(actor, _): ApiUser,
-    path: Result<Path<String>, PathRejection>,
-    headers: HeaderMap,
-    body: Body,
+    PathId(id): PathId<CaseId>,
+    JsonBody(body): JsonBody<CaseAgencyBody>,
 ) -> Result<StatusCode, ApiError> {
-    let id = path_id(path, CaseId::parse)?;
-    let bytes = read_limited(&headers, body).await?;
-    let body: CaseAgencyBody = parse_json(&headers, &bytes)?;
     let agency = agency_code("agency", body.agency.as_deref())?;
     state.store().add_case_agency(&actor, &id, &agency, state.now()).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -652,13 +624,9 @@ struct NoteBody {
 async fn add_note(
     State(state): State<AppState>,
     ApiUser(actor, _): ApiUser,
-    path: Result<Path<String>, PathRejection>,
-    headers: HeaderMap,
-    body: Body,
+    PathId(id): PathId<CaseId>,
+    JsonBody(body): JsonBody<NoteBody>,
 ) -> Result<Response, ApiError> {
-    let id = path_id(path, CaseId::parse)?;
-    let bytes = read_limited(&headers, body).await?;
-    let body: NoteBody = parse_json(&headers, &bytes)?;
     let tags = body.sensitivity.unwrap_or_default();
     let sensitivity = Sensitivities::parse_list("sensitivity", tags.iter().map(String::as_str))
         .map_err(|e| ApiError::Invalid(FieldErrors(vec![e])))?;
@@ -678,13 +646,9 @@ struct DisclosureBody {
 async fn disclose_note(
     State(state): State<AppState>,
     ApiUser(actor, _): ApiUser,
-    path: Result<Path<String>, PathRejection>,
-    headers: HeaderMap,
-    body: Body,
+    PathId(id): PathId<NoteId>,
+    JsonBody(body): JsonBody<DisclosureBody>,
 ) -> Result<Response, ApiError> {
-    let id = path_id(path, NoteId::parse)?;
-    let bytes = read_limited(&headers, body).await?;
-    let body: DisclosureBody = parse_json(&headers, &bytes)?;
     let to = agency_code("to_agency", body.to_agency.as_deref())?;
     let basis =
         body.legal_basis.filter(|b| !b.is_empty()).ok_or_else(|| ApiError::invalid("legal_basis", "required"))?;
@@ -704,13 +668,9 @@ struct BreakGlassBody {
 async fn break_glass(
     State(state): State<AppState>,
     ApiUser(actor, _): ApiUser,
-    path: Result<Path<String>, PathRejection>,
-    headers: HeaderMap,
-    body: Body,
+    PathId(id): PathId<CaseId>,
+    JsonBody(body): JsonBody<BreakGlassBody>,
 ) -> Result<Response, ApiError> {
-    let id = path_id(path, CaseId::parse)?;
-    let bytes = read_limited(&headers, body).await?;
-    let body: BreakGlassBody = parse_json(&headers, &bytes)?;
     let grant = state.store().break_glass(&actor, &id, body.reason.as_deref().unwrap_or(""), state.now()).await?;
     Ok((
         StatusCode::CREATED,
@@ -745,11 +705,8 @@ struct LegalBasisBody {
 async fn add_legal_basis(
     State(state): State<AppState>,
     ApiUser(actor, _): ApiUser,
-    headers: HeaderMap,
-    body: Body,
+    JsonBody(body): JsonBody<LegalBasisBody>,
 ) -> Result<StatusCode, ApiError> {
-    let bytes = read_limited(&headers, body).await?;
-    let body: LegalBasisBody = parse_json(&headers, &bytes)?;
     if !actor.viewer().may_configure() {
         return Err(ApiError::Forbidden);
     }

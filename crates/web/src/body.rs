@@ -28,6 +28,34 @@ pub async fn read_limited(headers: &HeaderMap, body: Body) -> Result<Bytes, ApiE
     })
 }
 
+/// A JSON request body: capped at 1 MiB, unknown fields refused. Comes last among a
+/// handler's extractors, so authentication is checked before the body is read.
+pub struct JsonBody<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> axum::extract::FromRequest<S> for JsonBody<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(request: axum::extract::Request, _: &S) -> Result<Self, Self::Rejection> {
+        let (parts, body) = request.into_parts();
+        let bytes = read_limited(&parts.headers, body).await?;
+        parse_json(&parts.headers, &bytes).map(JsonBody)
+    }
+}
+
+/// An `{id}` path segment of a given id type: anything that cannot be one names nothing, so
+/// it is a 404 like any id the caller may not see.
+pub struct PathId<T>(pub T);
+
+impl<S: Send + Sync, T: infohus_domain::ids::OpaqueId> axum::extract::FromRequestParts<S> for PathId<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let raw =
+            axum::extract::Path::<String>::from_request_parts(parts, state).await.map_err(|_| ApiError::NotFound)?;
+        T::parse_id(&raw.0).map(PathId).ok_or(ApiError::NotFound)
+    }
+}
+
 /// Parses JSON into `T`: syntax errors are 400, wrong shapes and unknown fields 422.
 pub fn parse_json<T: DeserializeOwned>(headers: &HeaderMap, bytes: &[u8]) -> Result<T, ApiError> {
     let is_json = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(|v| {
