@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The whole test suite, as CI runs it: formatting, lints, then every unit, property and
-# integration test. Installs what the tests need when it is missing.
+# The whole test suite, as CI runs it: formatting, lints, every unit, property and
+# integration test on SQLite, then the storage conformance suite again on a throwaway
+# PostgreSQL cluster. Installs what the tests need when it is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -9,6 +10,19 @@ if ! command -v cargo-nextest >/dev/null 2>&1; then
   cargo install --locked cargo-nextest
 fi
 
+if ! command -v pg_virtualenv >/dev/null 2>&1 || ! compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null; then
+  echo "PostgreSQL not found: installing it from Debian's packages" >&2
+  sudo_cmd=""
+  if [ "$(id -u)" -ne 0 ]; then sudo_cmd="sudo"; fi
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq postgresql postgresql-common >/dev/null
+fi
+
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
 cargo nextest run --workspace --locked --no-fail-fast
+
+# pg_virtualenv makes a throwaway cluster (loopback only), exports PGHOST/PGPORT/PGUSER/
+# PGPASSWORD/PGDATABASE, runs the command and drops the cluster again. -t: allowed as root.
+pg_virtualenv -t sh -c \
+  'INFOHUS_TEST_POSTGRES="postgres://$PGUSER:$PGPASSWORD@$PGHOST:$PGPORT/$PGDATABASE" cargo nextest run -p infohus-store --locked --no-fail-fast'

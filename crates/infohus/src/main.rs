@@ -25,7 +25,8 @@ struct Location {
     /// Folder holding the SQLite database and the keys.
     #[arg(long, default_value = "./infohus-data")]
     data_dir: PathBuf,
-    /// Database URL (sqlite://FILE); overrides the database in --data-dir.
+    /// Database URL: sqlite://FILE, or postgres://USER:PASSWORD@HOST:PORT/DB; overrides
+    /// the database in --data-dir (the keys stay in DATA_DIR/keys unless --keys-dir).
     #[arg(long)]
     database_url: Option<String>,
     /// Folder of the keys kept outside the database (default: DATA_DIR/keys, or beside

@@ -48,29 +48,58 @@ impl std::fmt::Debug for Store {
     }
 }
 
+/// Which database a URL names. The SQL is shared; migrations and connection settings differ.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    fn of(url: &str) -> Option<Self> {
+        if url.starts_with("sqlite:") {
+            Some(Backend::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Some(Backend::Postgres)
+        } else {
+            None
+        }
+    }
+
+    /// How a write batch begins: SQLite takes the write lock up front; PostgreSQL's appenders
+    /// serialise on the access-log head row instead.
+    pub(crate) fn begin_write(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "BEGIN IMMEDIATE",
+            Backend::Postgres => "BEGIN",
+        }
+    }
+}
+
+/// One schema version, in each backend's dialect (kept side by side in `migrations/`).
 struct Migration {
     version: i64,
     name: &'static str,
-    sql: &'static str,
+    sqlite: &'static str,
+    postgres: &'static str,
 }
 
-const SQLITE_MIGRATIONS: &[Migration] = &[
-    Migration { version: 1, name: "foundation", sql: include_str!("../migrations/sqlite/0001_foundation.sql") },
-    Migration {
-        version: 2,
-        name: "inbox_urgency_index",
-        sql: include_str!("../migrations/sqlite/0002_inbox_urgency_index.sql"),
-    },
-    Migration {
-        version: 3,
-        name: "encryption_at_rest",
-        sql: include_str!("../migrations/sqlite/0003_encryption_at_rest.sql"),
-    },
-    Migration {
-        version: 4,
-        name: "cases_records_disclosures",
-        sql: include_str!("../migrations/sqlite/0004_cases_records_disclosures.sql"),
-    },
+macro_rules! migration {
+    ($version:literal, $name:literal, $file:literal) => {
+        Migration {
+            version: $version,
+            name: $name,
+            sqlite: include_str!(concat!("../migrations/sqlite/", $file)),
+            postgres: include_str!(concat!("../migrations/postgres/", $file)),
+        }
+    };
+}
+
+const MIGRATIONS: &[Migration] = &[
+    migration!(1, "foundation", "0001_foundation.sql"),
+    migration!(2, "inbox_urgency_index", "0002_inbox_urgency_index.sql"),
+    migration!(3, "encryption_at_rest", "0003_encryption_at_rest.sql"),
+    migration!(4, "cases_records_disclosures", "0004_cases_records_disclosures.sql"),
 ];
 
 const TS_FORMAT: &[BorrowedFormatItem<'static>] =
@@ -111,22 +140,23 @@ impl Store {
         static DRIVERS: Once = Once::new();
         DRIVERS.call_once(install_default_drivers);
 
-        if !database_url.starts_with("sqlite:") {
-            return Err(StoreError::Keys("only sqlite: database URLs are supported by this build".to_owned()));
-        }
+        let backend = Backend::of(database_url).ok_or(StoreError::UnsupportedUrl)?;
         let pool = AnyPoolOptions::new()
-            // Readers; the writer has its own connection. On two cores more readers starve
-            // the writer and make every audited access wait longer (see BENCHMARKS.md).
-            .max_connections(4)
+            // Readers; the writer has its own connection. On two cores more SQLite readers
+            // starve the writer and make every audited access wait longer (BENCHMARKS.md).
+            .max_connections(match backend {
+                Backend::Sqlite => 4,
+                Backend::Postgres => 8,
+            })
             .acquire_timeout(Duration::from_secs(10))
-            .after_connect(|conn, _meta| Box::pin(async move { configure(conn).await }))
+            .after_connect(move |conn, _meta| Box::pin(async move { configure(conn, backend).await }))
             .connect(database_url)
             .await?;
-        migrate(&pool, now).await?;
+        migrate(&pool, backend, now).await?;
         let keys = Arc::new(check_keys(&pool, keys_dir, options.master_key_file.as_deref()).await?);
         let mut write_conn = AnyConnection::connect(database_url).await?;
-        configure(&mut write_conn).await?;
-        let (writer, task) = Writer::start(write_conn, keys.clone(), options.max_write_batch);
+        configure(&mut write_conn, backend).await?;
+        let (writer, task) = Writer::start(write_conn, backend, keys.clone(), options.max_write_batch);
         let store = Self { pool, keys, writer, writer_task: std::sync::Mutex::new(Some(task)) };
         store.ensure_infohus(now).await?;
         let sealed = store.seal_legacy_rows().await?;
@@ -217,8 +247,15 @@ impl Store {
     }
 }
 
-/// Per-connection settings: WAL, full fsync on commit, foreign keys, waiting on locks.
-async fn configure(conn: &mut AnyConnection) -> Result<(), sqlx::Error> {
+/// Per-connection settings. SQLite: WAL, full fsync on commit, foreign keys, waiting on
+/// locks. PostgreSQL: no statement runs forever, and times are UTC.
+async fn configure(conn: &mut AnyConnection, backend: Backend) -> Result<(), sqlx::Error> {
+    if backend == Backend::Postgres {
+        conn.execute("SET statement_timeout = '60s'").await?;
+        conn.execute("SET lock_timeout = '30s'").await?;
+        conn.execute("SET TIME ZONE 'UTC'").await?;
+        return Ok(());
+    }
     conn.execute("PRAGMA journal_mode = WAL").await?;
     conn.execute("PRAGMA synchronous = FULL").await?;
     conn.execute("PRAGMA foreign_keys = ON").await?;
@@ -231,26 +268,41 @@ async fn configure(conn: &mut AnyConnection) -> Result<(), sqlx::Error> {
     Ok(())
 }
 
-async fn migrate(pool: &AnyPool, now: OffsetDateTime) -> Result<(), StoreError> {
-    pool.execute(
-        "CREATE TABLE IF NOT EXISTS schema_migrations (
-            version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
-    )
+async fn migrate(pool: &AnyPool, backend: Backend, now: OffsetDateTime) -> Result<(), StoreError> {
+    pool.execute(match backend {
+        Backend::Sqlite => {
+            "CREATE TABLE IF NOT EXISTS schema_migrations (
+                version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+        }
+        Backend::Postgres => {
+            "CREATE TABLE IF NOT EXISTS schema_migrations (
+                version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+        }
+    })
     .await?;
-    let applied: Vec<i64> = sqlx::query("SELECT version FROM schema_migrations ORDER BY version")
-        .fetch_all(pool)
-        .await?
-        .iter()
-        .map(|row| row.try_get::<i64, _>("version"))
-        .collect::<Result<_, _>>()?;
-    if let Some(newest) = applied.last()
-        && SQLITE_MIGRATIONS.iter().all(|m| m.version < *newest)
-    {
-        return Err(StoreError::Corrupt("database is newer than this program"));
-    }
-    for migration in SQLITE_MIGRATIONS.iter().filter(|m| !applied.contains(&m.version)) {
+    for migration in MIGRATIONS {
         let mut tx = pool.begin().await?;
-        tx.execute(migration.sql).await?;
+        if backend == Backend::Postgres {
+            // Several servers may start at once: one migrates, the others wait and skip.
+            tx.execute("SELECT pg_advisory_xact_lock(7243190)").await?;
+        }
+        let applied: Vec<i64> = sqlx::query("SELECT version FROM schema_migrations ORDER BY version")
+            .fetch_all(&mut *tx)
+            .await?
+            .iter()
+            .map(|row| row.try_get::<i64, _>("version"))
+            .collect::<Result<_, _>>()?;
+        if applied.iter().any(|v| *v > MIGRATIONS.iter().map(|m| m.version).max().unwrap_or(0)) {
+            return Err(StoreError::Corrupt("database is newer than this program"));
+        }
+        if applied.contains(&migration.version) {
+            continue;
+        }
+        tx.execute(match backend {
+            Backend::Sqlite => migration.sqlite,
+            Backend::Postgres => migration.postgres,
+        })
+        .await?;
         sqlx::query("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)")
             .bind(migration.version)
             .bind(migration.name)
@@ -317,6 +369,14 @@ async fn check_keys(pool: &AnyPool, keys_dir: &Path, master_file: Option<&Path>)
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn postgres_migrations_are_the_sqlite_ones_with_bigint_integers() {
+        for m in MIGRATIONS {
+            let body: String = m.postgres.lines().skip(1).map(|l| format!("{l}\n")).collect();
+            assert_eq!(body, m.sqlite.replace("INTEGER", "BIGINT"), "migration {} drifted", m.version);
+        }
+    }
     use time::macros::datetime;
 
     #[test]

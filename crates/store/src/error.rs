@@ -23,6 +23,9 @@ pub enum StoreError {
     Corrupt(&'static str),
     #[error("io: {0}")]
     Io(#[from] std::io::Error),
+    /// The database URL names no backend this build supports.
+    #[error("unsupported database URL: use sqlite://FILE or postgres://…")]
+    UnsupportedUrl,
     /// The person's data key was destroyed (crypto-shredding): their data is gone.
     #[error("personal data erased")]
     Erased,
@@ -44,6 +47,7 @@ impl StoreError {
             StoreError::Io(_) => "io",
             StoreError::NotCommitted => "not_committed",
             StoreError::Erased => "erased",
+            StoreError::UnsupportedUrl => "unsupported_url",
         }
     }
 }

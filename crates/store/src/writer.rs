@@ -3,6 +3,7 @@
 //! A job's result is released only after its batch has committed.
 
 use crate::access_log::LogBuffer;
+use crate::db::Backend;
 use crate::error::StoreError;
 use crate::keys::Keys;
 use sqlx::{AnyConnection, Connection, Executor};
@@ -111,10 +112,15 @@ const QUEUE_DEPTH: usize = 4096;
 
 impl Writer {
     /// Starts the writer task on `conn`. `max_batch` 1 means one commit per job.
-    pub(crate) fn start(conn: AnyConnection, keys: Arc<Keys>, max_batch: usize) -> (Self, tokio::task::JoinHandle<()>) {
+    pub(crate) fn start(
+        conn: AnyConnection,
+        backend: Backend,
+        keys: Arc<Keys>,
+        max_batch: usize,
+    ) -> (Self, tokio::task::JoinHandle<()>) {
         let (queue, jobs) = mpsc::channel(QUEUE_DEPTH);
         let stats = Arc::new(WriteStats::default());
-        let handle = tokio::spawn(run(conn, keys, jobs, max_batch.max(1), stats.clone()));
+        let handle = tokio::spawn(run(conn, backend, keys, jobs, max_batch.max(1), stats.clone()));
         (Self { queue: std::sync::Mutex::new(Some(queue)), stats }, handle)
     }
 
@@ -144,6 +150,7 @@ impl Writer {
 
 async fn run(
     mut conn: AnyConnection,
+    backend: Backend,
     keys: Arc<Keys>,
     mut jobs: mpsc::Receiver<Box<dyn Job>>,
     max_batch: usize,
@@ -159,7 +166,7 @@ async fn run(
                 Err(_) => break,
             }
         }
-        let committed = run_batch(&mut conn, &keys, &mut head, &mut batch).await;
+        let committed = run_batch(&mut conn, backend, &keys, &mut head, &mut batch).await;
         if !committed {
             // What the failed batch appended is gone: read the head afresh next time.
             head = None;
@@ -175,11 +182,12 @@ async fn run(
 
 async fn run_batch(
     conn: &mut AnyConnection,
+    backend: Backend,
     keys: &Keys,
     head: &mut Option<(i64, String)>,
     batch: &mut [Box<dyn Job>],
 ) -> bool {
-    if let Err(error) = conn.execute("BEGIN IMMEDIATE").await {
+    if let Err(error) = conn.execute(backend.begin_write()).await {
         tracing::error!(%error, "cannot begin a write batch");
         return false;
     }
