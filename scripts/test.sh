@@ -25,4 +25,4 @@ cargo nextest run --workspace --locked --no-fail-fast
 # pg_virtualenv makes a throwaway cluster (loopback only), exports PGHOST/PGPORT/PGUSER/
 # PGPASSWORD/PGDATABASE, runs the command and drops the cluster again. -t: allowed as root.
 pg_virtualenv -t sh -c \
-  'INFOHUS_TEST_POSTGRES="postgres://$PGUSER:$PGPASSWORD@$PGHOST:$PGPORT/$PGDATABASE" cargo nextest run -p infohus-store --locked --no-fail-fast'
+  'INFOHUS_TEST_POSTGRES="postgres://$PGUSER:$PGPASSWORD@$PGHOST:$PGPORT/$PGDATABASE" cargo nextest run -p infohus-store -p infohus --locked --no-fail-fast'

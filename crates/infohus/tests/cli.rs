@@ -141,14 +141,15 @@ impl Drop for Server {
 
 /// Starts `serve` on a free port and returns it with its address once it listens.
 fn serve(dir: &DataDir) -> (Server, String) {
-    let mut server = Server(
-        Command::new(BIN)
-            .args(["serve", "--data-dir", dir.path(), "--bind", "127.0.0.1:0"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
+    serve_with(&["--data-dir", dir.path()])
+}
+
+/// Starts `serve` with these location arguments on a free port.
+fn serve_with(location: &[&str]) -> (Server, String) {
+    let mut args = vec!["serve", "--bind", "127.0.0.1:0"];
+    args.extend_from_slice(location);
+    let mut server =
+        Server(Command::new(BIN).args(&args).stdout(Stdio::piped()).stderr(Stdio::null()).spawn().unwrap());
     let stdout = server.0.stdout.take().unwrap();
     let mut lines = BufReader::new(stdout).lines();
     let started = Instant::now();
@@ -380,4 +381,106 @@ fn a_checkpoint_kept_outside_catches_a_truncated_tail() {
     assert!(text(&verify).contains("truncated"), "{}", text(&verify));
     let bad = run(&["audit", "verify", "--data-dir", dir.path(), "--checkpoint", "/nonexistent"], None);
     assert_eq!(bad.status.code(), Some(2));
+}
+
+/// A fresh PostgreSQL database on the server `INFOHUS_TEST_POSTGRES` names, if it names one.
+fn fresh_postgres() -> Option<String> {
+    let base = std::env::var("INFOHUS_TEST_POSTGRES").ok().filter(|v| !v.is_empty())?;
+    let name = format!(
+        "infohus_cli_{}_{}",
+        std::process::id(),
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos()
+    );
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    runtime.block_on(async {
+        sqlx::any::install_default_drivers();
+        let admin = sqlx::AnyPool::connect(&base).await.unwrap();
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&admin).await.unwrap();
+        admin.close().await;
+    });
+    let server = base.rsplit_once('/').map_or(base.as_str(), |(server, _)| server).to_owned();
+    Some(format!("{server}/{name}"))
+}
+
+#[test]
+fn two_servers_on_one_postgres_lose_nothing_and_keep_one_chain() {
+    let Some(url) = fresh_postgres() else {
+        eprintln!("INFOHUS_TEST_POSTGRES not set: this test runs in the PostgreSQL pass of scripts/test.sh");
+        return;
+    };
+    let keys = DataDir::new();
+    let location = ["--database-url", url.as_str(), "--keys-dir", keys.path()];
+    let out = run(
+        &[&["agency", "add", "--code", "KK", "--name", "Kommunen", "--kind", "municipality"][..], &location].concat(),
+        None,
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    let out = run(
+        &[
+            &[
+                "user",
+                "add",
+                "--username",
+                "koordinator",
+                "--agency",
+                "KK",
+                "--role",
+                "coordinator",
+                "--password-stdin",
+            ][..],
+            &location,
+        ]
+        .concat(),
+        Some("et-godt-langt-kodeord\n"),
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    let (first, first_address) = serve_with(&location);
+    let (second, second_address) = serve_with(&location);
+    let mut workers = Vec::new();
+    for (worker, address) in
+        [first_address.clone(), second_address.clone(), first_address, second_address].into_iter().enumerate()
+    {
+        workers.push(std::thread::spawn(move || {
+            let token = login_token(&address);
+            let mut acknowledged = Vec::new();
+            for i in 0..40 {
+                let body = format!(
+                    r#"{{"channel":"hotline","subject":{{"name":"Person {worker}-{i}","cpr":"{:02}0{}05{:04}"}},"concern_category":"other","description":"Observation"}}"#,
+                    i % 28 + 1,
+                    worker + 1,
+                    i
+                );
+                let created = post_json(&address, "/api/v1/referrals", Some(&token), &body);
+                assert!(created.starts_with("HTTP/1.1 201"), "{created}");
+                acknowledged.push(json_field(&created, "id"));
+                let read = http(&address, &format!(
+                    "GET /api/v1/referrals?limit=5 HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\nAuthorization: Bearer {token}\r\n\r\n"
+                ));
+                assert!(read.starts_with("HTTP/1.1 200"), "{read}");
+            }
+            acknowledged
+        }));
+    }
+    let mut acknowledged = Vec::new();
+    for worker in workers {
+        acknowledged.extend(worker.join().unwrap());
+    }
+    drop((first, second));
+    assert_eq!(acknowledged.len(), 160);
+    let verify = run(&[&["audit", "verify"][..], &location].concat(), None);
+    assert_eq!(verify.status.code(), Some(0), "{}", text(&verify));
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let (stored, seqs) = runtime.block_on(async {
+        let pool = sqlx::AnyPool::connect(&url).await.unwrap();
+        let stored: Vec<(String,)> = sqlx::query_as("SELECT id FROM referrals").fetch_all(&pool).await.unwrap();
+        let seqs: Vec<(i64,)> =
+            sqlx::query_as("SELECT seq FROM access_log ORDER BY seq").fetch_all(&pool).await.unwrap();
+        pool.close().await;
+        (stored, seqs)
+    });
+    let stored: std::collections::HashSet<String> = stored.into_iter().map(|(id,)| id).collect();
+    assert!(acknowledged.iter().all(|id| stored.contains(id)), "an acknowledged referral is missing");
+    let seqs: Vec<i64> = seqs.into_iter().map(|(s,)| s).collect();
+    assert_eq!(seqs, (1..=seqs.len() as i64).collect::<Vec<_>>(), "sequence numbers are gap-free and unique");
+    assert!(seqs.len() >= 160 * 3, "every intake and listing was logged");
 }

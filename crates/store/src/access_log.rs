@@ -193,6 +193,9 @@ pub(crate) struct LogBuffer {
     entries: Vec<PendingEntry>,
 }
 
+/// How often an append re-reads a head another process moved before giving up.
+const MAX_HEAD_ATTEMPTS: usize = 50;
+
 /// Rows per INSERT statement (15 bound values each, well under SQLite's limit).
 const INSERT_CHUNK: usize = 400;
 
@@ -241,37 +244,35 @@ impl LogBuffer {
         if self.entries.is_empty() {
             return Ok(());
         }
-        let (first_seq, first_prev) = match head.take() {
+        // Chain from the cached head and move the head row only if it still is that head;
+        // when another process appended first, re-read and try again. The conditional update
+        // waits on the row lock (PostgreSQL) or the write lock (SQLite), so each attempt sees
+        // the head as the previous appender left it.
+        let mut from = match head.take() {
             Some(cached) => cached,
             None => read_head(conn).await?,
         };
-        let (mut seq, mut prev) = (first_seq, first_prev.clone());
-        let chained = self.chain(keys, &mut seq, &mut prev);
-        let moved =
-            sqlx::query("UPDATE access_log_head SET seq = $1, hash = $2 WHERE id = 1 AND seq = $3 AND hash = $4")
-                .bind(seq)
-                .bind(&prev)
-                .bind(first_seq)
-                .bind(&first_prev)
-                .execute(&mut *conn)
-                .await?
-                .rows_affected();
-        let rows = if moved == 1 {
-            chained
-        } else {
-            // Another process appended since the cache was filled: chain from the real head.
-            let (mut real_seq, mut real_prev) = read_head(conn).await?;
-            let (from_seq, from_prev) = (real_seq, real_prev.clone());
-            let rows = self.chain(keys, &mut real_seq, &mut real_prev);
-            sqlx::query("UPDATE access_log_head SET seq = $1, hash = $2 WHERE id = 1 AND seq = $3 AND hash = $4")
-                .bind(real_seq)
-                .bind(&real_prev)
-                .bind(from_seq)
-                .bind(&from_prev)
-                .execute(&mut *conn)
-                .await?;
-            (seq, prev) = (real_seq, real_prev);
-            rows
+        let mut attempts = 0;
+        let (seq, prev, rows) = loop {
+            let (mut seq, mut prev) = from.clone();
+            let rows = self.chain(keys, &mut seq, &mut prev);
+            let moved =
+                sqlx::query("UPDATE access_log_head SET seq = $1, hash = $2 WHERE id = 1 AND seq = $3 AND hash = $4")
+                    .bind(seq)
+                    .bind(&prev)
+                    .bind(from.0)
+                    .bind(&from.1)
+                    .execute(&mut *conn)
+                    .await?
+                    .rows_affected();
+            if moved == 1 {
+                break (seq, prev, rows);
+            }
+            attempts += 1;
+            if attempts > MAX_HEAD_ATTEMPTS {
+                return Err(StoreError::Corrupt("the access-log head kept moving"));
+            }
+            from = read_head(conn).await?;
         };
         let entries = std::mem::take(&mut self.entries);
         for (chunk, chunk_rows) in entries.chunks(INSERT_CHUNK).zip(rows.chunks(INSERT_CHUNK)) {
