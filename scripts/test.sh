@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it: formatting, lints, every unit, property and
-# integration test on SQLite, then the storage conformance suite again on a throwaway
-# PostgreSQL cluster. Installs what the tests need when it is missing.
+# integration test on SQLite, then the whole suite again on a throwaway
+# PostgreSQL cluster (every test that opens a database opens a fresh PostgreSQL one).
+# Installs what the tests need when it is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -25,4 +26,4 @@ cargo nextest run --workspace --locked --no-fail-fast
 # pg_virtualenv makes a throwaway cluster (loopback only), exports PGHOST/PGPORT/PGUSER/
 # PGPASSWORD/PGDATABASE, runs the command and drops the cluster again. -t: allowed as root.
 pg_virtualenv -t sh -c \
-  'INFOHUS_TEST_POSTGRES="postgres://$PGUSER:$PGPASSWORD@$PGHOST:$PGPORT/$PGDATABASE" cargo nextest run -p infohus-store -p infohus --locked --no-fail-fast'
+  'INFOHUS_TEST_POSTGRES="postgres://$PGUSER:$PGPASSWORD@$PGHOST:$PGPORT/$PGDATABASE" cargo nextest run --workspace --locked --no-fail-fast'

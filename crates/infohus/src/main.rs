@@ -80,6 +80,11 @@ enum Command {
         #[arg(long, default_value_t = 500, value_parser = clap::value_parser!(u32).range(1..=10_000_000))]
         referrals: u32,
     },
+    /// Create or migrate the database to this program's schema, then exit.
+    Migrate {
+        #[command(flatten)]
+        location: Location,
+    },
     /// The access log.
     Audit {
         #[command(subcommand)]
@@ -324,6 +329,12 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             let options = demo::DemoOptions { seed, persons: persons as usize, referrals: referrals as usize };
             let summary = demo::fill(&store, &options, clock.now()).await?;
             print_demo(&summary);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Migrate { location } => {
+            let store = location.open(clock.as_ref()).await?;
+            println!("database at schema version {}", store.schema_version().await?);
+            store.close().await;
             Ok(ExitCode::SUCCESS)
         }
         Command::Audit { command: AuditCommand::Checkpoint { location } } => {

@@ -166,6 +166,13 @@ impl Store {
         Ok(store)
     }
 
+    /// The newest schema version applied.
+    pub async fn schema_version(&self) -> Result<i64, StoreError> {
+        let row =
+            sqlx::query("SELECT COALESCE(MAX(version), 0) AS v FROM schema_migrations").fetch_one(&self.pool).await?;
+        Ok(row.try_get("v")?)
+    }
+
     /// True when the database answers.
     pub async fn ping(&self) -> bool {
         sqlx::query("SELECT 1").fetch_one(&self.pool).await.is_ok()

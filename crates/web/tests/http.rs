@@ -55,6 +55,22 @@ struct App {
     router: axum::Router,
     clock: Arc<TestClock>,
     dir: PathBuf,
+    url: String,
+}
+
+/// A fresh, empty database: a SQLite file in `dir`, or a new PostgreSQL database when
+/// `INFOHUS_TEST_POSTGRES` names a server (the test script's second pass).
+async fn fresh_database(dir: &std::path::Path) -> String {
+    let Some(base) = std::env::var("INFOHUS_TEST_POSTGRES").ok().filter(|v| !v.is_empty()) else {
+        return sqlite_url(dir);
+    };
+    sqlx::any::install_default_drivers();
+    let name = format!("infohus_web_{}", uuid::Uuid::now_v7().simple());
+    let admin = sqlx::AnyPool::connect(&base).await.unwrap();
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&admin).await.unwrap();
+    admin.close().await;
+    let server = base.rsplit_once('/').map_or(base.as_str(), |(server, _)| server);
+    format!("{server}/{name}")
 }
 
 impl Drop for App {
@@ -93,7 +109,8 @@ async fn spawn() -> App {
     std::fs::create_dir_all(&dir).unwrap();
     let clock = Arc::new(TestClock(Mutex::new(datetime!(2026-11-22 10:00 UTC))));
     let now = clock.now();
-    let store = Store::open(&sqlite_url(&dir), &dir.join("keys"), now).await.unwrap();
+    let url = fresh_database(&dir).await;
+    let store = Store::open(&url, &dir.join("keys"), now).await.unwrap();
     let infohus = store.default_infohus().await.unwrap();
     for (code, kind) in [("KK", AgencyKind::Municipality), ("POL", AgencyKind::Police), ("PSY", AgencyKind::Psychiatry)]
     {
@@ -124,7 +141,7 @@ async fn spawn() -> App {
             .unwrap();
     }
     let state = AppState::new(store, clock.clone(), Config::default());
-    App { router: router(state), clock, dir }
+    App { router: router(state), clock, dir, url }
 }
 
 impl App {
@@ -165,7 +182,7 @@ impl App {
 
     /// Row counts of every table a request could change.
     async fn snapshot(&self) -> Vec<i64> {
-        let pool = sqlx::AnyPool::connect(&sqlite_url(&self.dir)).await.unwrap();
+        let pool = sqlx::AnyPool::connect(&self.url).await.unwrap();
         let mut counts = Vec::new();
         for table in ["persons", "referrals", "referral_agencies", "access_log", "users", "agencies"] {
             let row: (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM {table}")))
