@@ -6,6 +6,7 @@ pub mod clock;
 pub mod cpr;
 pub mod field;
 pub mod ids;
+pub mod municipality;
 pub mod personal;
 pub mod policy;
 pub mod referral;

@@ -47,7 +47,7 @@ impl Viewer {
             },
             // Mentors see persons assigned to them (casework), never the referral inbox;
             // analysts, auditors and admins never see referral content.
-            Role::Mentor | Role::Analyst | Role::Auditor | Role::Admin => ReferralScope::Nothing,
+            Role::Mentor | Role::Analyst | Role::Auditor | Role::Admin | Role::NationalAdmin => ReferralScope::Nothing,
         }
     }
 
@@ -132,6 +132,11 @@ impl Viewer {
     /// Configuration such as the list of legal bases.
     pub fn may_configure(&self) -> bool {
         self.role == Role::Admin
+    }
+
+    /// Creating infohuse in a national deployment.
+    pub fn may_create_infohus(&self) -> bool {
+        self.role == Role::NationalAdmin
     }
 }
 
@@ -250,7 +255,7 @@ mod tests {
 
         #[test]
         fn analysts_auditors_admins_and_mentors_never_see_a_referral(
-            role in proptest::sample::select(vec![Role::Analyst, Role::Auditor, Role::Admin, Role::Mentor]),
+            role in proptest::sample::select(vec![Role::Analyst, Role::Auditor, Role::Admin, Role::Mentor, Role::NationalAdmin]),
             same_user: bool, same_agency: bool,
         ) {
             let v = viewer(role, "h1", "a1", "u1");

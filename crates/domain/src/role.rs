@@ -10,6 +10,8 @@ pub enum Role {
     Mentor,
     Analyst,
     Auditor,
+    /// Runs a national deployment: creates infohuse. Sees no case content.
+    NationalAdmin,
 }
 
 impl Role {
@@ -28,6 +30,7 @@ impl Role {
             Role::Mentor => "mentor",
             Role::Analyst => "analyst",
             Role::Auditor => "auditor",
+            Role::NationalAdmin => "national_admin",
         }
     }
 }

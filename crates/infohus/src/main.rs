@@ -5,8 +5,9 @@ mod demo;
 
 use anyhow::{Context, Result, anyhow, bail};
 use clap::{Args, Parser, Subcommand};
+use infohus_domain::municipality::PoliceDistrict;
 use infohus_domain::{AgencyCode, AgencyKind, AgencyName, Clock, Password, Role, Username};
-use infohus_store::{Checkpoint, Store, StoreError, StoreOptions, password, sqlite_url};
+use infohus_store::{Checkpoint, NewInfohus, Store, StoreError, StoreOptions, password, sqlite_url};
 use infohus_web::{AppState, Config, SystemClock};
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -68,6 +69,11 @@ enum Command {
         #[command(subcommand)]
         command: AgencyCommand,
     },
+    /// Manage the infohuse of a national installation.
+    Infohus {
+        #[command(subcommand)]
+        command: InfohusCommand,
+    },
     /// Fill an empty data dir with a synthetic infohus and print the demo logins.
     Demo {
         #[command(flatten)]
@@ -107,6 +113,9 @@ enum UserCommand {
         /// Name shown in the UI (default: the username).
         #[arg(long)]
         display_name: Option<String>,
+        /// The infohus's code (default: the first infohus, the only one of a fresh data dir).
+        #[arg(long)]
+        infohus: Option<String>,
         /// Read the password from standard input (required).
         #[arg(long, required = true)]
         password_stdin: bool,
@@ -131,12 +140,42 @@ enum AgencyCommand {
         /// municipality, police, prison_probation, psychiatry or other.
         #[arg(long)]
         kind: String,
+        /// The infohus's code (default: the first infohus, the only one of a fresh data dir).
+        #[arg(long)]
+        infohus: Option<String>,
     },
     /// List agencies.
     List {
         #[command(flatten)]
         location: Location,
     },
+}
+
+#[derive(Subcommand)]
+enum InfohusCommand {
+    /// Create an infohus serving a police district, or the national unit (--national).
+    Add {
+        #[command(flatten)]
+        location: Location,
+        #[arg(long)]
+        code: String,
+        #[arg(long)]
+        name: String,
+        /// e.g. koebenhavn, nordjylland (see `infohus infohus districts`).
+        #[arg(long, conflicts_with = "national")]
+        police_district: Option<String>,
+        /// The national unit (the hotline): its referrals are routed to the infohus of the
+        /// subject's municipality.
+        #[arg(long)]
+        national: bool,
+    },
+    /// List the infohuse.
+    List {
+        #[command(flatten)]
+        location: Location,
+    },
+    /// List the police districts and their codes.
+    Districts,
 }
 
 #[derive(Subcommand)]
@@ -248,7 +287,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             infohus_web::serve(listener, state, shutdown_signal()).await?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Agency { command: AgencyCommand::Add { location, code, name, kind } } => {
+        Command::Agency { command: AgencyCommand::Add { location, code, name, kind, infohus } } => {
             let code = AgencyCode::parse(&code)
                 .ok_or_else(|| anyhow!("invalid agency code: use 2-32 letters, digits, '-' or '_'"))?;
             let name =
@@ -257,7 +296,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 anyhow!("invalid agency kind: use municipality, police, prison_probation, psychiatry or other")
             })?;
             let store = location.open(clock.as_ref()).await?;
-            let infohus = store.default_infohus().await?;
+            let infohus = infohus_of(&store, infohus.as_deref()).await?;
             match store.add_agency(&infohus, &code, &name, kind, clock.now()).await {
                 Ok(agency) => {
                     println!("agency {} created", agency.code);
@@ -275,12 +314,13 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::User {
-            command: UserCommand::Add { location, username, agency, role, display_name, password_stdin: _ },
+            command: UserCommand::Add { location, username, agency, role, display_name, infohus, password_stdin: _ },
         } => {
             let username = Username::parse(&username)
                 .ok_or_else(|| anyhow!("invalid username: use 3-64 lowercase letters, digits, '.', '-', '_' or '@'"))?;
-            let role = Role::parse(&role)
-                .ok_or_else(|| anyhow!("invalid role: use admin, coordinator, member, mentor, analyst or auditor"))?;
+            let role = Role::parse(&role).ok_or_else(|| {
+                anyhow!("invalid role: use admin, coordinator, member, mentor, analyst, auditor or national_admin")
+            })?;
             let agency_code = AgencyCode::parse(&agency).ok_or_else(|| anyhow!("unknown agency {agency}"))?;
             let mut raw = String::new();
             std::io::stdin()
@@ -300,7 +340,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 bail!("invalid display name: 1-200 characters on one line");
             }
             let store = location.open(clock.as_ref()).await?;
-            let infohus = store.default_infohus().await?;
+            let infohus = infohus_of(&store, infohus.as_deref()).await?;
             let hash = tokio::task::spawn_blocking(move || password::hash(&password))
                 .await?
                 .ok_or_else(|| anyhow!("cannot hash the password"))?;
@@ -329,6 +369,49 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             let options = demo::DemoOptions { seed, persons: persons as usize, referrals: referrals as usize };
             let summary = demo::fill(&store, &options, clock.now()).await?;
             print_demo(&summary);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Infohus { command: InfohusCommand::Add { location, code, name, police_district, national } } => {
+            let code = AgencyCode::parse(&code)
+                .ok_or_else(|| anyhow!("invalid infohus code: use 2-32 letters, digits, '-' or '_'"))?;
+            let police_district = police_district
+                .map(|d| {
+                    PoliceDistrict::parse(&d)
+                        .ok_or_else(|| anyhow!("unknown police district {d}: see `infohus infohus districts`"))
+                })
+                .transpose()?;
+            let store = location.open(clock.as_ref()).await?;
+            match store
+                .add_infohus(NewInfohus { code: code.clone(), name, police_district, national }, clock.now())
+                .await
+            {
+                Ok(_) => {
+                    println!("infohus {code} created");
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(StoreError::Conflict(_)) => bail!("an infohus with code {code} or for that police district exists"),
+                Err(StoreError::Invalid(_)) => {
+                    bail!("invalid infohus: a name of 1-200 characters, and a district or --national")
+                }
+                Err(error) => Err(error.into()),
+            }
+        }
+        Command::Infohus { command: InfohusCommand::List { location } } => {
+            let store = location.open_existing(clock.as_ref()).await?;
+            for infohus in store.infohuse().await? {
+                let district = if infohus.national {
+                    "national"
+                } else {
+                    infohus.police_district.map(PoliceDistrict::code).unwrap_or("-")
+                };
+                println!("{}\t{}\t{}", infohus.code.as_deref().unwrap_or("-"), district, infohus.name);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Infohus { command: InfohusCommand::Districts } => {
+            for district in PoliceDistrict::ALL {
+                println!("{}\t{}", district.code(), district.name());
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Migrate { location } => {
@@ -375,6 +458,15 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 }
             }
         }
+    }
+}
+
+/// The infohus a command acts in, with a clear message for an unknown code.
+async fn infohus_of(store: &Store, code: Option<&str>) -> Result<infohus_domain::InfohusId> {
+    match store.infohus_for(code).await {
+        Ok(id) => Ok(id),
+        Err(StoreError::Invalid(_)) => bail!("unknown infohus {}: see `infohus infohus list`", code.unwrap_or("")),
+        Err(error) => Err(error.into()),
     }
 }
 

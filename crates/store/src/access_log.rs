@@ -201,11 +201,17 @@ const INSERT_CHUNK: usize = 400;
 
 impl LogBuffer {
     pub(crate) fn record(&mut self, actor: &Actor, at: OffsetDateTime, events: Vec<LogEvent>) {
+        self.record_in(actor, actor.viewer.infohus.as_str(), at, events);
+    }
+
+    /// Records uses of data that belongs to another infohus than the actor's (a referral
+    /// routed from the national hotline): the entries go in that infohus's log.
+    pub(crate) fn record_in(&mut self, actor: &Actor, infohus: &str, at: OffsetDateTime, events: Vec<LogEvent>) {
         let at = ts(at);
         let v = &actor.viewer;
         self.entries.extend(events.into_iter().map(|event| PendingEntry {
             at: at.clone(),
-            infohus_id: v.infohus.as_str().to_owned(),
+            infohus_id: infohus.to_owned(),
             actor_user_id: v.user.as_str().to_owned(),
             actor_username: actor.username.clone(),
             actor_agency_id: v.agency.as_str().to_owned(),

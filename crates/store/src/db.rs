@@ -100,6 +100,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(2, "inbox_urgency_index", "0002_inbox_urgency_index.sql"),
     migration!(3, "encryption_at_rest", "0003_encryption_at_rest.sql"),
     migration!(4, "cases_records_disclosures", "0004_cases_records_disclosures.sql"),
+    migration!(5, "many_infohuse", "0005_many_infohuse.sql"),
 ];
 
 const TS_FORMAT: &[BorrowedFormatItem<'static>] =

@@ -443,7 +443,8 @@ impl Store {
         if !actor.viewer.may_submit_referral() {
             return Err(StoreError::Forbidden);
         }
-        let infohus = actor.viewer.infohus.as_str();
+        let routed = crate::infohuse::route(tx, actor, referral.subject.municipality.as_deref()).await?;
+        let infohus = routed.as_str();
 
         let category_known = sqlx::query("SELECT 1 AS one FROM concern_categories WHERE code = $1 AND active = 1")
             .bind(referral.concern_category.as_str())
@@ -618,7 +619,7 @@ impl Store {
             purpose: "intake",
             criteria: String::new(),
         });
-        log.record(actor, now, events);
+        log.record_in(actor, infohus, now, events);
 
         let mut sql = Sql::default();
         sql.push("SELECT ").push(REFERRAL_COLUMNS).push(REFERRAL_FROM).push(" WHERE r.id = ").text(&id);

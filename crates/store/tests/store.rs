@@ -616,3 +616,103 @@ async fn two_stores_on_one_database_keep_one_unbroken_chain() {
     assert_eq!(report.entries, 18, "three entries per referral, none lost or duplicated");
     other.close().await;
 }
+
+#[tokio::test]
+async fn infohuse_are_isolated_and_the_hotline_routes_by_municipality() {
+    use infohus_domain::municipality::PoliceDistrict;
+    use infohus_store::NewInfohus;
+    let f = fixture().await;
+    let code = |c: &str| AgencyCode::parse(c).unwrap();
+    let kbh = f
+        .store
+        .add_infohus(
+            NewInfohus {
+                code: code("KBH"),
+                name: "Infohus København".into(),
+                police_district: Some(PoliceDistrict::Koebenhavn),
+                national: false,
+            },
+            T0,
+        )
+        .await
+        .unwrap();
+    let national = f
+        .store
+        .add_infohus(
+            NewInfohus {
+                code: code("NAT"),
+                name: "Den nationale hotline".into(),
+                police_district: None,
+                national: true,
+            },
+            T0,
+        )
+        .await
+        .unwrap();
+    assert!(matches!(
+        f.store
+            .add_infohus(
+                NewInfohus {
+                    code: code("KBH2"),
+                    name: "Igen".into(),
+                    police_district: Some(PoliceDistrict::Koebenhavn),
+                    national: false
+                },
+                T0
+            )
+            .await,
+        Err(StoreError::Conflict(_))
+    ));
+    let hash = password::hash(&Password::parse("et-langt-password").unwrap()).unwrap();
+    for (infohus, agency, user, role) in
+        [(&kbh, "KBH-SEK", "kbh", Role::Coordinator), (&national, "HOTLINE", "hotline", Role::Member)]
+    {
+        f.store
+            .add_agency(infohus, &code(agency), &AgencyName::parse(agency).unwrap(), AgencyKind::Other, T0)
+            .await
+            .unwrap();
+        f.store.add_user(infohus, &Username::parse(user).unwrap(), user, &code(agency), role, &hash, T0).await.unwrap();
+    }
+    let kbh_coordinator = f.store.actor_for_operator("kbh").await.unwrap();
+    let hotline = f.store.actor_for_operator("hotline").await.unwrap();
+    let home_coordinator = f.store.actor_for_operator("koordinator").await.unwrap();
+
+    // A hotline referral about someone in Copenhagen goes to the Copenhagen infohus.
+    let mut call = input("Hotline Person", Some("0101051234"), None);
+    call.subject.as_mut().unwrap().municipality = Some("0101".into());
+    let routed = submit(&f.store, &hotline, call, T0).await;
+    assert!(f.store.referral(&kbh_coordinator, &routed.id, T0).await.is_ok());
+    assert!(matches!(f.store.referral(&hotline, &routed.id, T0).await, Err(StoreError::NotFound)), "handed over");
+    assert!(matches!(f.store.referral(&home_coordinator, &routed.id, T0).await, Err(StoreError::NotFound)));
+    // Without a municipality it stays with the national unit.
+    let unrouted = submit(&f.store, &hotline, input("Ukendt Bopæl", None, None), T0).await;
+    assert!(matches!(f.store.referral(&kbh_coordinator, &unrouted.id, T0).await, Err(StoreError::NotFound)));
+
+    // The same CPR in two infohuse: two persons, and neither infohus sees the other's.
+    let home = submit(&f.store, &home_coordinator, input("Samme Cpr", Some("0101051234"), None), T0).await;
+    assert_ne!(home.person_id, routed.person_id);
+    assert!(matches!(f.store.person(&kbh_coordinator, &home.person_id, T0).await, Err(StoreError::NotFound)));
+    let kbh_inbox = f.store.inbox(&kbh_coordinator, &InboxFilter::default(), None, 100, T0).await.unwrap();
+    assert_eq!(kbh_inbox.items.iter().map(|r| r.id.clone()).collect::<Vec<_>>(), std::slice::from_ref(&routed.id));
+    let home_inbox = f.store.inbox(&home_coordinator, &InboxFilter::default(), None, 100, T0).await.unwrap();
+    assert!(home_inbox.items.iter().all(|r| r.id != routed.id && r.id != unrouted.id));
+
+    // The intake is logged in the infohus that holds the data.
+    let hash = password::hash(&Password::parse("et-langt-password").unwrap()).unwrap();
+    f.store
+        .add_user(&kbh, &Username::parse("kbh-revisor").unwrap(), "R", &code("KBH-SEK"), Role::Auditor, &hash, T0)
+        .await
+        .unwrap();
+    let kbh_auditor = f.store.actor_for_operator("kbh-revisor").await.unwrap();
+    let log = f.store.access_log_for_person(&kbh_auditor, &routed.person_id, None, 100, T0).await.unwrap();
+    assert!(log.entries.iter().any(|e| e.action == "create" && e.actor_username == "hotline"));
+    let home_auditor = f.store.actor_for_operator("revisor").await.unwrap();
+    assert!(
+        f.store
+            .access_log_for_person(&home_auditor, &routed.person_id, None, 100, T0)
+            .await
+            .unwrap()
+            .entries
+            .is_empty()
+    );
+}

@@ -11,13 +11,14 @@ use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use infohus_domain::municipality::PoliceDistrict;
 use infohus_domain::referral::{ReferrerInput, SubjectInput};
 use infohus_domain::{
     AgencyCode, CaseId, FieldErrors, NoteId, PersonId, ReferralId, ReferralInput, ReferralStatus, Sensitivities,
     Urgency,
 };
 use infohus_store::{
-    Action, CaseView, InboxFilter, InboxSort, LegalBasis, LogQuery, PersonView, ReferralView, SessionKind,
+    Action, CaseView, InboxFilter, InboxSort, LegalBasis, LogQuery, NewInfohus, PersonView, ReferralView, SessionKind,
 };
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -42,6 +43,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/cases/{id}/break-glass", post(break_glass))
         .route("/api/v1/notes/{id}/disclosures", post(disclose_note))
         .route("/api/v1/legal-bases", get(legal_bases).post(add_legal_basis))
+        .route("/api/v1/infohuse", get(list_infohuse).post(create_infohus))
         .route("/api/v1/audit", get(audit))
         .route("/api/v1/audit/break-glass", get(audit_break_glass))
         .route("/api/v1/audit/disclosures", get(audit_disclosures))
@@ -718,4 +720,60 @@ async fn add_legal_basis(
     };
     state.store().add_legal_basis(&actor, basis, state.now()).await?;
     Ok(StatusCode::CREATED)
+}
+
+// ---- infohuse (national administrators) --------------------------------------------
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct InfohusBody {
+    code: Option<String>,
+    name: Option<String>,
+    police_district: Option<String>,
+    national: Option<bool>,
+}
+
+async fn list_infohuse(State(state): State<AppState>, ApiUser(actor, _): ApiUser) -> Result<Json<Value>, ApiError> {
+    if !actor.viewer().may_create_infohus() {
+        return Err(ApiError::Forbidden);
+    }
+    let items: Vec<Value> = state
+        .store()
+        .infohuse()
+        .await?
+        .iter()
+        .map(|h| {
+            json!({"id": h.id.as_str(), "code": h.code, "name": h.name, "national": h.national,
+                   "police_district": h.police_district.map(|d| d.code())})
+        })
+        .collect();
+    Ok(Json(json!({ "items": items })))
+}
+
+async fn create_infohus(
+    State(state): State<AppState>,
+    ApiUser(actor, _): ApiUser,
+    JsonBody(body): JsonBody<InfohusBody>,
+) -> Result<Response, ApiError> {
+    if !actor.viewer().may_create_infohus() {
+        return Err(ApiError::Forbidden);
+    }
+    let code = match body.code.as_deref() {
+        None | Some("") => return Err(ApiError::invalid("code", "required")),
+        Some(raw) => AgencyCode::parse(raw).ok_or_else(|| ApiError::invalid("code", "invalid_code"))?,
+    };
+    let police_district = match body.police_district.as_deref() {
+        None | Some("") => None,
+        Some(raw) => {
+            Some(PoliceDistrict::parse(raw).ok_or_else(|| ApiError::invalid("police_district", "invalid_choice"))?)
+        }
+    };
+    let new = NewInfohus {
+        code,
+        name: body.name.unwrap_or_default(),
+        police_district,
+        national: body.national.unwrap_or(false),
+    };
+    let id = state.store().create_infohus(&actor, new, state.now()).await?;
+    Ok((StatusCode::CREATED, Json(json!({ "id": id.as_str() }))).into_response())
 }

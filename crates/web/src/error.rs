@@ -35,6 +35,8 @@ pub const FIELD_CODES: &[&str] = &[
     "unknown_person",
     "invalid_datetime",
     "already_exists",
+    "national_has_no_district",
+    "unknown_infohus",
 ];
 
 #[derive(Debug)]

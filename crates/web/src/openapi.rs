@@ -192,6 +192,18 @@ pub fn spec() -> Value {
                         error_responses(&["400", "401", "403", "409", "413", "415", "422"]))
                 }
             },
+            "/api/v1/infohuse": {
+                "get": {
+                    "operationId": "listInfohuse", "summary": "The infohuse of the installation (national administrators)",
+                    "responses": with(json_ok("200", "Infohuse", json!({"type": "object"})), error_responses(&["401", "403"]))
+                },
+                "post": {
+                    "operationId": "createInfohus", "summary": "Create an infohus serving a police district, or the national unit (national administrators)",
+                    "requestBody": json_body("NewInfohus"),
+                    "responses": with(json_ok("201", "The infohus id", id_object()),
+                        error_responses(&["400", "401", "403", "409", "413", "415", "422"]))
+                }
+            },
             "/api/v1/audit/break-glass": {"get": {
                 "operationId": "breakGlassUses", "summary": "Every break-glass grant with its reason (auditors)",
                 "responses": with(json_ok("200", "Grants", json!({"type": "object"})), error_responses(&["401", "403"]))
@@ -234,7 +246,7 @@ pub fn spec() -> Value {
                 "Token": {"type": "object", "required": ["token"], "properties": {
                     "token": {"type": "string"}, "token_type": {"type": "string"}, "expires_in": {"type": "integer"}}},
                 "Me": {"type": "object", "properties": {"username": {"type": "string"}, "display_name": {"type": "string"},
-                    "role": {"type": "string", "enum": ["admin", "coordinator", "member", "mentor", "analyst", "auditor"]},
+                    "role": {"type": "string", "enum": ["admin", "coordinator", "member", "mentor", "analyst", "auditor", "national_admin"]},
                     "agency_id": {"type": "string"}, "infohus_id": {"type": "string"}}},
                 "NewReferral": {"type": "object", "additionalProperties": false,
                     "required": ["channel", "subject", "concern_category", "description"], "properties": {
@@ -269,6 +281,12 @@ pub fn spec() -> Value {
                     "cpr": nullable_string(), "birth_date": nullable_string(), "gender": nullable_string(),
                     "municipality": nullable_string(), "created_at": {"type": "string", "format": "date-time"},
                     "referrals": {"type": "array", "items": {"$ref": "#/components/schemas/Referral"}}}},
+                "NewInfohus": {"type": "object", "additionalProperties": false, "required": ["code", "name"], "properties": {
+                    "code": {"type": "string", "pattern": "^[A-Za-z0-9_-]{2,32}$"}, "name": {"type": "string", "maxLength": 200},
+                    "police_district": {"type": "string", "enum": ["nordjylland", "oestjylland", "midt_og_vestjylland", "sydoestjylland",
+                        "syd_og_soenderjylland", "fyn", "sydsjaelland_og_lolland_falster", "midt_og_vestsjaelland", "nordsjaelland",
+                        "koebenhavns_vestegn", "koebenhavn", "bornholm"]},
+                    "national": {"type": "boolean"}}},
                 "OpenCase": {"type": "object", "additionalProperties": false, "required": ["lead_agency"], "properties": {
                     "lead_agency": {"type": "string"}, "agencies": {"type": "array", "items": {"type": "string"}, "maxItems": 50}}},
                 "CaseAgency": {"type": "object", "additionalProperties": false, "required": ["agency"], "properties": {

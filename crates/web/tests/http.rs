@@ -53,6 +53,7 @@ impl std::io::Write for CaptureWriter {
 
 struct App {
     router: axum::Router,
+    state: AppState,
     clock: Arc<TestClock>,
     dir: PathBuf,
     url: String,
@@ -141,7 +142,7 @@ async fn spawn() -> App {
             .unwrap();
     }
     let state = AppState::new(store, clock.clone(), Config::default());
-    App { router: router(state), clock, dir, url }
+    App { router: router(state.clone()), state, clock, dir, url }
 }
 
 impl App {
@@ -1054,4 +1055,109 @@ async fn an_admin_extends_the_legal_bases_through_the_page() {
     );
     let coordinator = web_login(&app, "koordinator").await;
     assert_eq!(page(&app, "/opsaetning/hjemler", &coordinator).await.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn users_of_one_infohus_never_see_or_count_anything_of_another() {
+    use infohus_domain::municipality::PoliceDistrict;
+    use infohus_store::NewInfohus;
+    let app = spawn().await;
+    let store = app.state.store();
+    let now = app.clock.now();
+    let code = |c: &str| AgencyCode::parse(c).unwrap();
+    let b = store
+        .add_infohus(
+            NewInfohus {
+                code: code("IB"),
+                name: "Infohus B".into(),
+                police_district: Some(PoliceDistrict::Fyn),
+                national: false,
+            },
+            now,
+        )
+        .await
+        .unwrap();
+    let hash = password::hash(&Password::parse(PASSWORD).unwrap()).unwrap();
+    store
+        .add_agency(&b, &code("B-KOM"), &AgencyName::parse("Kommune B").unwrap(), AgencyKind::Municipality, now)
+        .await
+        .unwrap();
+    store
+        .add_agency(&b, &code("B-POL"), &AgencyName::parse("Politi B").unwrap(), AgencyKind::Police, now)
+        .await
+        .unwrap();
+    for (name, agency, role) in [
+        ("b-koord", "B-KOM", Role::Coordinator),
+        ("b-politi", "B-POL", Role::Member),
+        ("b-revisor", "B-KOM", Role::Auditor),
+    ] {
+        store.add_user(&b, &Username::parse(name).unwrap(), name, &code(agency), role, &hash, now).await.unwrap();
+    }
+    // Both infohuse hold a referral about the same CPR, with a case and a note in B.
+    let a_coord = app.login("koordinator").await;
+    let b_coord = app.login("b-koord").await;
+    let b_police = app.login("b-politi").await;
+    let a_ref = app.post("/api/v1/referrals", Some(&a_coord), &example()).await.json();
+    let b_ref = app.post("/api/v1/referrals", Some(&b_coord), &example()).await.json();
+    assert_ne!(a_ref["person_id"], b_ref["person_id"], "the same CPR is two persons in two infohuse");
+    let (b_ref_id, b_person) = (b_ref["id"].as_str().unwrap(), b_ref["person_id"].as_str().unwrap());
+    let b_case = app
+        .post(
+            &format!("/api/v1/referrals/{b_ref_id}/case"),
+            Some(&b_coord),
+            &json!({"lead_agency": "B-KOM", "agencies": ["B-POL"]}),
+        )
+        .await
+        .json()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let b_note =
+        app.post(&format!("/api/v1/cases/{b_case}/notes"), Some(&b_police), &json!({"body": "B's notat"})).await.json()
+            ["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+    let b_ids = [b_ref_id.to_owned(), b_person.to_owned(), b_case.clone(), b_note.clone()];
+
+    // Every endpoint, called by every user of infohus A.
+    for user in CALLERS.iter().skip(1) {
+        let token = app.login(user).await;
+        for path in [
+            format!("/api/v1/referrals/{b_ref_id}"),
+            format!("/api/v1/persons/{b_person}"),
+            format!("/api/v1/cases/{b_case}"),
+        ] {
+            assert_eq!(app.get(&path, &token).await.status, StatusCode::NOT_FOUND, "{user} {path}");
+        }
+        for (path, body) in [
+            (format!("/api/v1/cases/{b_case}/notes"), json!({"body": "x"})),
+            (format!("/api/v1/cases/{b_case}/break-glass"), json!({"reason": "Akut behov for oplysninger"})),
+            (
+                format!("/api/v1/notes/{b_note}/disclosures"),
+                json!({"to_agency": "KK", "legal_basis": "rpl_115a", "purpose": "x"}),
+            ),
+            (format!("/api/v1/cases/{b_case}/agencies"), json!({"agency": "KK"})),
+        ] {
+            let status = app.post(&path, Some(&token), &body).await.status;
+            assert!(status == StatusCode::NOT_FOUND || status == StatusCode::FORBIDDEN, "{user} {path}: {status}");
+        }
+        // The whole log first: a search by B's person id, once made, is itself in A's log.
+        for path in [
+            "/api/v1/referrals?limit=100".to_owned(),
+            "/api/v1/audit?limit=100".to_owned(),
+            format!("/api/v1/audit?person={b_person}"),
+            "/api/v1/audit/break-glass".to_owned(),
+            "/api/v1/audit/disclosures".to_owned(),
+        ] {
+            let reply = app.get(&path, &token).await;
+            let text = reply.text();
+            for id in &b_ids {
+                assert!(!text.contains(id.as_str()), "{user} {path} reveals {id}");
+            }
+        }
+    }
+    let auditor = app.login("revisor").await;
+    let report = app.get(&format!("/api/v1/audit/subject-access?person={b_person}"), &auditor).await;
+    assert_eq!(report.status, StatusCode::UNPROCESSABLE_ENTITY, "B's person is unknown in A");
 }

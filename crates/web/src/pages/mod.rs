@@ -136,7 +136,7 @@ fn user_bar(user: &WebUser, active: &str) -> UserBar {
             ("/revision/indsigt", "nav.subject_access"),
         ],
         Role::Admin => &[("/", "nav.home"), ("/opsaetning/hjemler", "nav.legal_bases")],
-        Role::Analyst | Role::Mentor => &[("/", "nav.home")],
+        Role::Analyst | Role::Mentor | Role::NationalAdmin => &[("/", "nav.home")],
     };
     UserBar {
         display_name: user.actor.display_name().to_owned(),
