@@ -86,6 +86,22 @@ enum Command {
         #[arg(long, default_value_t = 500, value_parser = clap::value_parser!(u32).range(1..=10_000_000))]
         referrals: u32,
     },
+    /// Write the whole installation to a versioned, checksummed archive (sealed data stays
+    /// sealed; the keys are not included and move separately).
+    Export {
+        #[command(flatten)]
+        location: Location,
+        /// The archive file to write (must not exist yet).
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Load an archive into an empty database of either kind (needs the archive's keys).
+    Import {
+        #[command(flatten)]
+        location: Location,
+        /// The archive file written by `infohus export`.
+        file: PathBuf,
+    },
     /// Create or migrate the database to this program's schema, then exit.
     Migrate {
         #[command(flatten)]
@@ -412,6 +428,28 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             for district in PoliceDistrict::ALL {
                 println!("{}\t{}", district.code(), district.name());
             }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Export { location, out } => {
+            let store = location.open_existing(clock.as_ref()).await?;
+            let file = std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&out)
+                .with_context(|| format!("cannot create {} (it must not exist yet)", out.display()))?;
+            let mut writer = std::io::BufWriter::new(file);
+            let summary = store.export_archive(&mut writer).await.map_err(|e| anyhow!("export failed: {e}"))?;
+            println!("exported {} rows to {} (sha256 {})", summary.rows, out.display(), summary.sha256);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Import { location, file } => {
+            let reader = std::io::BufReader::new(
+                std::fs::File::open(&file).with_context(|| format!("cannot read {}", file.display()))?,
+            );
+            let store = location.open(clock.as_ref()).await?;
+            let summary = store.import_archive(reader).await.map_err(|e| anyhow!("import refused: {e}"))?;
+            println!("imported {} rows (sha256 {})", summary.rows, summary.sha256);
+            store.close().await;
             Ok(ExitCode::SUCCESS)
         }
         Command::Migrate { location } => {

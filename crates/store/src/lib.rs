@@ -4,6 +4,7 @@
 
 mod access_log;
 mod accounts;
+mod archive;
 mod audit;
 mod cases;
 mod crypto;
@@ -18,6 +19,7 @@ mod writer;
 
 pub use access_log::{AccessLogEntry, AccessLogPage, Action, Checkpoint, VerifyFailure, VerifyReport};
 pub use accounts::{Agency, UserSummary};
+pub use archive::{ARCHIVE_VERSION, ArchiveError, ArchiveSummary};
 pub use audit::{BreakGlassUse, DisclosureEntry, LogQuery, SubjectAccessLine};
 pub use cases::{AgencyRef, BREAK_GLASS_DURATION, BreakGlassGrant, CaseView, LegalBasis, NoteView};
 pub use db::{Store, StoreOptions, sqlite_url};

@@ -46,9 +46,14 @@ impl Drop for Fixture {
 }
 
 async fn fixture() -> Fixture {
+    fixture_on(false).await
+}
+
+/// A fixture on SQLite whatever the pass (for stories that move between backends).
+async fn fixture_on(always_sqlite: bool) -> Fixture {
     let dir = std::env::temp_dir().join(format!("infohus-store-{}", uuid::Uuid::now_v7()));
     std::fs::create_dir_all(&dir).unwrap();
-    let url = fresh_database(&dir).await;
+    let url = if always_sqlite { sqlite_url(&dir) } else { fresh_database(&dir).await };
     let store = Store::open(&url, &dir.join("keys"), T0).await.unwrap();
     let infohus = store.default_infohus().await.unwrap();
     for (code, kind) in [("KK", AgencyKind::Municipality), ("POL", AgencyKind::Police), ("PSY", AgencyKind::Psychiatry)]
@@ -438,7 +443,10 @@ async fn a_different_master_key_is_refused() {
 }
 
 async fn case_fixture() -> (Fixture, infohus_store::ReferralView, infohus_domain::CaseId) {
-    let f = fixture().await;
+    case_fixture_on(fixture().await).await
+}
+
+async fn case_fixture_on(f: Fixture) -> (Fixture, infohus_store::ReferralView, infohus_domain::CaseId) {
     let coordinator = f.store.actor_for_operator("koordinator").await.unwrap();
     let r = submit(&f.store, &coordinator, input("Sag Person", Some("0101051234"), None), T0).await;
     let code = |c: &str| AgencyCode::parse(c).unwrap();
@@ -715,4 +723,75 @@ async fn infohuse_are_isolated_and_the_hotline_routes_by_municipality() {
             .entries
             .is_empty()
     );
+}
+
+#[tokio::test]
+async fn an_archive_moves_everything_to_another_database_and_back_unchanged() {
+    // SQLite → (PostgreSQL in the PostgreSQL pass, else SQLite) → SQLite.
+    let (f, r, case) = case_fixture_on(fixture_on(true).await).await;
+    let psychiatry = f.store.actor_for_operator("psykiatri").await.unwrap();
+    let coordinator = f.store.actor_for_operator("koordinator").await.unwrap();
+    let note = f.store.add_note(&psychiatry, &case, "Notat der skal med", Default::default(), T0).await.unwrap();
+    f.store
+        .disclose_note(&psychiatry, &note, &AgencyCode::parse("POL").unwrap(), "gdpr_6_1_e", "Flytning", T0)
+        .await
+        .unwrap();
+    f.store.inbox(&coordinator, &InboxFilter::default(), None, 10, T0).await.unwrap();
+    let mut first = Vec::new();
+    let exported = f.store.export_archive(&mut first).await.unwrap();
+    assert!(exported.rows > 30);
+
+    // Into a second, empty database (PostgreSQL in the PostgreSQL pass), and out again.
+    let dir2 = std::env::temp_dir().join(format!("infohus-store-{}", uuid::Uuid::now_v7()));
+    std::fs::create_dir_all(&dir2).unwrap();
+    std::fs::create_dir_all(dir2.join("keys")).unwrap();
+    for key in ["access-log.key", "blind-index.key", "master.key"] {
+        std::fs::copy(f.dir.join("keys").join(key), dir2.join("keys").join(key)).unwrap();
+    }
+    let url2 = fresh_database(&dir2).await;
+    let second_store = Store::open(&url2, &dir2.join("keys"), T0).await.unwrap();
+    let imported = second_store.import_archive(std::io::Cursor::new(&first)).await.unwrap();
+    assert_eq!(imported.rows, exported.rows);
+    assert!(second_store.verify_access_log(None).await.unwrap().is_ok());
+    let mut second = Vec::new();
+    second_store.export_archive(&mut second).await.unwrap();
+    assert_eq!(String::from_utf8_lossy(&first), String::from_utf8_lossy(&second), "identical content");
+    let view = second_store.referral(&coordinator, &r.id, T0).await.unwrap();
+    assert_eq!(view.subject.name.expose(), "Sag Person");
+
+    // And back into a third, SQLite, database.
+    let dir3 = std::env::temp_dir().join(format!("infohus-store-{}", uuid::Uuid::now_v7()));
+    std::fs::create_dir_all(&dir3).unwrap();
+    let third_store = Store::open(&sqlite_url(&dir3), &dir2.join("keys"), T0).await.unwrap();
+    third_store.import_archive(std::io::Cursor::new(&second)).await.unwrap();
+    let mut third = Vec::new();
+    third_store.export_archive(&mut third).await.unwrap();
+    assert_eq!(first, third);
+    assert!(third_store.verify_access_log(None).await.unwrap().is_ok());
+
+    // A second import, a changed archive and other keys are all refused.
+    assert!(matches!(
+        third_store.import_archive(std::io::Cursor::new(&first)).await,
+        Err(infohus_store::ArchiveError::NotEmpty)
+    ));
+    let dir4 = std::env::temp_dir().join(format!("infohus-store-{}", uuid::Uuid::now_v7()));
+    std::fs::create_dir_all(&dir4).unwrap();
+    let fourth = Store::open(&sqlite_url(&dir4), &dir2.join("keys"), T0).await.unwrap();
+    let last_line = first.iter().rposition(|b| *b == b'{').unwrap();
+    let mut altered = first[..last_line].to_vec();
+    altered.extend_from_slice(b"{\"end\":true,\"rows\":1,\"sha256\":\"00\"}\n");
+    assert!(matches!(
+        fourth.import_archive(std::io::Cursor::new(&altered)).await,
+        Err(infohus_store::ArchiveError::Checksum)
+    ));
+    let dir5 = std::env::temp_dir().join(format!("infohus-store-{}", uuid::Uuid::now_v7()));
+    std::fs::create_dir_all(&dir5).unwrap();
+    let other_keys = Store::open(&sqlite_url(&dir5), &dir5.join("keys"), T0).await.unwrap();
+    assert!(matches!(
+        other_keys.import_archive(std::io::Cursor::new(&first)).await,
+        Err(infohus_store::ArchiveError::OtherKeys)
+    ));
+    for dir in [dir2, dir3, dir4, dir5] {
+        let _ = std::fs::remove_dir_all(dir);
+    }
 }

@@ -1,0 +1,458 @@
+//! Moving an installation: a complete, versioned, checksummed archive of every table (sealed
+//! fields stay sealed, the access log comes along), written from one backend and loaded into
+//! an empty database of either. The keys never go into the archive; they move separately.
+
+use crate::db::Store;
+use crate::error::StoreError;
+use crate::keys::hex;
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+use sqlx::{AnyConnection, Row};
+use std::io::{BufRead, Write};
+
+/// The archive format's version: bump when its shape changes.
+pub const ARCHIVE_VERSION: i64 = 1;
+const FORMAT: &str = "infohus-archive";
+const PAGE: i64 = 5_000;
+
+#[derive(Clone, Copy)]
+enum Kind {
+    Text,
+    Int,
+}
+
+use Kind::{Int, Text};
+
+/// Every table that moves, in an order that satisfies the foreign keys, with its columns
+/// and the columns that order it. Sessions do not move: everyone logs in again.
+const TABLES: &[(&str, &[(&str, Kind)], &str)] = &[
+    ("settings", &[("name", Text), ("value", Text)], "name"),
+    (
+        "infohuse",
+        &[
+            ("id", Text),
+            ("name", Text),
+            ("created_at", Text),
+            ("code", Text),
+            ("police_district", Text),
+            ("national", Int),
+        ],
+        "id",
+    ),
+    (
+        "agencies",
+        &[("id", Text), ("infohus_id", Text), ("code", Text), ("name", Text), ("kind", Text), ("created_at", Text)],
+        "id",
+    ),
+    (
+        "users",
+        &[
+            ("id", Text),
+            ("infohus_id", Text),
+            ("agency_id", Text),
+            ("username", Text),
+            ("display_name", Text),
+            ("role", Text),
+            ("password_hash", Text),
+            ("disabled", Int),
+            ("created_at", Text),
+        ],
+        "id",
+    ),
+    ("concern_categories", &[("code", Text), ("sort_order", Int), ("active", Int)], "code"),
+    (
+        "legal_bases",
+        &[
+            ("code", Text),
+            ("label", Text),
+            ("covers_special_category", Int),
+            ("covers_criminal_offence", Int),
+            ("active", Int),
+            ("sort_order", Int),
+            ("created_at", Text),
+        ],
+        "code",
+    ),
+    (
+        "persons",
+        &[
+            ("id", Text),
+            ("infohus_id", Text),
+            ("name", Text),
+            ("cpr", Text),
+            ("cpr_index", Text),
+            ("match_index", Text),
+            ("birth_date", Text),
+            ("gender", Text),
+            ("municipality", Text),
+            ("created_at", Text),
+            ("updated_at", Text),
+            ("data_key", Text),
+            ("shredded_at", Text),
+        ],
+        "id",
+    ),
+    (
+        "referrals",
+        &[
+            ("id", Text),
+            ("infohus_id", Text),
+            ("person_id", Text),
+            ("suggested_person_id", Text),
+            ("status", Text),
+            ("channel", Text),
+            ("concern_category", Text),
+            ("urgency", Text),
+            ("urgency_rank", Int),
+            ("under_18", Int),
+            ("description", Text),
+            ("subject_name", Text),
+            ("subject_birth_date", Text),
+            ("subject_gender", Text),
+            ("subject_municipality", Text),
+            ("referrer_name", Text),
+            ("referrer_organisation", Text),
+            ("referrer_phone", Text),
+            ("referrer_email", Text),
+            ("submitted_by", Text),
+            ("submitted_by_agency", Text),
+            ("received_at", Text),
+            ("updated_at", Text),
+        ],
+        "id",
+    ),
+    ("referral_agencies", &[("referral_id", Text), ("agency_id", Text), ("since", Text)], "referral_id, agency_id"),
+    (
+        "cases",
+        &[
+            ("id", Text),
+            ("infohus_id", Text),
+            ("person_id", Text),
+            ("referral_id", Text),
+            ("status", Text),
+            ("lead_agency_id", Text),
+            ("opened_by", Text),
+            ("opened_at", Text),
+            ("closed_at", Text),
+        ],
+        "id",
+    ),
+    ("case_agencies", &[("case_id", Text), ("agency_id", Text), ("since", Text)], "case_id, agency_id"),
+    (
+        "case_notes",
+        &[
+            ("id", Text),
+            ("case_id", Text),
+            ("owner_agency_id", Text),
+            ("author_user_id", Text),
+            ("sensitivity", Text),
+            ("body", Text),
+            ("created_at", Text),
+        ],
+        "id",
+    ),
+    (
+        "disclosures",
+        &[
+            ("id", Text),
+            ("infohus_id", Text),
+            ("record_type", Text),
+            ("record_id", Text),
+            ("case_id", Text),
+            ("person_id", Text),
+            ("from_agency_id", Text),
+            ("to_agency_id", Text),
+            ("legal_basis", Text),
+            ("purpose", Text),
+            ("disclosed_by", Text),
+            ("disclosed_at", Text),
+        ],
+        "id",
+    ),
+    (
+        "break_glass",
+        &[
+            ("id", Text),
+            ("infohus_id", Text),
+            ("case_id", Text),
+            ("person_id", Text),
+            ("user_id", Text),
+            ("agency_id", Text),
+            ("reason", Text),
+            ("granted_at", Text),
+            ("expires_at", Text),
+        ],
+        "id",
+    ),
+    (
+        "access_log",
+        &[
+            ("seq", Int),
+            ("at", Text),
+            ("infohus_id", Text),
+            ("actor_user_id", Text),
+            ("actor_username", Text),
+            ("actor_agency_id", Text),
+            ("actor_role", Text),
+            ("action", Text),
+            ("object_type", Text),
+            ("object_id", Text),
+            ("person_id", Text),
+            ("purpose", Text),
+            ("criteria", Text),
+            ("prev_hash", Text),
+            ("hash", Text),
+        ],
+        "seq",
+    ),
+    ("access_log_head", &[("id", Int), ("seq", Int), ("hash", Text)], "id"),
+];
+
+/// Tables the migrations seed; an import replaces their rows with the archive's.
+const SEEDED: &[&str] = &["access_log_head", "legal_bases", "concern_categories", "infohuse", "settings"];
+
+/// What an export or import moved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArchiveSummary {
+    pub rows: u64,
+    pub sha256: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ArchiveError {
+    #[error("the archive is not an Infohus archive of a version this program reads")]
+    NotAnArchive,
+    #[error("the archive is damaged at line {0}")]
+    Damaged(u64),
+    #[error("the archive's checksum does not match: it is incomplete or was changed")]
+    Checksum,
+    #[error("the archive holds schema version {archive}; this database is at {database}")]
+    Schema { archive: i64, database: i64 },
+    #[error("the target database is not empty")]
+    NotEmpty,
+    #[error("the archive was made with other keys than the ones given")]
+    OtherKeys,
+    #[error("io: {0}")]
+    Io(#[from] std::io::Error),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+fn select_sql(table: &str, columns: &[(&str, Kind)], order: &str) -> String {
+    let names: Vec<&str> = columns.iter().map(|(c, _)| *c).collect();
+    format!("SELECT {} FROM {table} ORDER BY {order} LIMIT $1 OFFSET $2", names.join(", "))
+}
+
+fn insert_sql(table: &str, columns: &[(&str, Kind)]) -> String {
+    let names: Vec<&str> = columns.iter().map(|(c, _)| *c).collect();
+    let marks: Vec<String> = (1..=columns.len()).map(|n| format!("${n}")).collect();
+    format!("INSERT INTO {table} ({}) VALUES ({})", names.join(", "), marks.join(", "))
+}
+
+/// Writes a line and feeds it to the checksum.
+fn emit(out: &mut impl Write, hasher: &mut Sha256, value: &Value) -> Result<(), ArchiveError> {
+    let line = format!("{value}\n");
+    hasher.update(line.as_bytes());
+    out.write_all(line.as_bytes())?;
+    Ok(())
+}
+
+impl Store {
+    /// Writes the whole installation to `out`. Reads from one snapshot-free pass per table,
+    /// so run it on a stopped installation (or accept that it reflects a moment per table).
+    pub async fn export_archive(&self, out: &mut impl Write) -> Result<ArchiveSummary, ArchiveError> {
+        let mut hasher = Sha256::new();
+        let schema = self.schema_version().await?;
+        emit(out, &mut hasher, &json!({"format": FORMAT, "version": ARCHIVE_VERSION, "schema": schema}))?;
+        let mut rows = 0u64;
+        let mut conn = self.pool.acquire().await.map_err(StoreError::from)?;
+        for (table, columns, order) in TABLES {
+            let sql = select_sql(table, columns, order);
+            let mut offset = 0i64;
+            loop {
+                // Safe: table and column names are this module's constants; values are bound.
+                let page = sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
+                    .bind(PAGE)
+                    .bind(offset)
+                    .fetch_all(&mut *conn)
+                    .await
+                    .map_err(StoreError::from)?;
+                for row in &page {
+                    let mut values = Vec::with_capacity(columns.len());
+                    for (name, kind) in columns.iter() {
+                        let value = match kind {
+                            Text => row.try_get::<Option<String>, _>(*name).map(|v| json!(v)),
+                            Int => row.try_get::<Option<i64>, _>(*name).map(|v| json!(v)),
+                        }
+                        .map_err(StoreError::from)?;
+                        values.push(value);
+                    }
+                    emit(out, &mut hasher, &json!({"t": table, "v": values}))?;
+                    rows += 1;
+                }
+                if page.len() < PAGE as usize {
+                    break;
+                }
+                offset += PAGE;
+            }
+        }
+        let sha256 = hex(&hasher.finalize());
+        out.write_all(format!("{}\n", json!({"end": true, "rows": rows, "sha256": sha256})).as_bytes())?;
+        out.flush()?;
+        Ok(ArchiveSummary { rows, sha256 })
+    }
+
+    /// Loads an archive into this store's database, which must be empty (fresh from `open`).
+    /// Checks the format, the schema version, the checksum and that the archive's key
+    /// fingerprints match this store's keys; all or nothing.
+    pub async fn import_archive(&self, input: impl BufRead) -> Result<ArchiveSummary, ArchiveError> {
+        let mut lines = input.lines();
+        let mut hasher = Sha256::new();
+        let header_line = lines.next().ok_or(ArchiveError::NotAnArchive)??;
+        hasher.update(format!("{header_line}\n").as_bytes());
+        let header: Value = serde_json::from_str(&header_line).map_err(|_| ArchiveError::NotAnArchive)?;
+        if header["format"] != FORMAT || header["version"] != ARCHIVE_VERSION {
+            return Err(ArchiveError::NotAnArchive);
+        }
+        let database = self.schema_version().await?;
+        let archive = header["schema"].as_i64().ok_or(ArchiveError::NotAnArchive)?;
+        if archive != database {
+            return Err(ArchiveError::Schema { archive, database });
+        }
+        let empty = sqlx::query(
+            "SELECT (SELECT COUNT(*) FROM agencies) + (SELECT COUNT(*) FROM users) + (SELECT COUNT(*) FROM persons)
+                + (SELECT COUNT(*) FROM access_log) AS n",
+        )
+        .fetch_one(&self.pool)
+        .await
+        .map_err(StoreError::from)?
+        .try_get::<i64, _>("n")
+        .map_err(StoreError::from)?;
+        if empty != 0 {
+            return Err(ArchiveError::NotEmpty);
+        }
+
+        // Read and check the whole archive before touching the database.
+        let mut records: Vec<(usize, Vec<Value>)> = Vec::new();
+        let mut line_no = 1u64;
+        let mut trailer = None;
+        for line in lines {
+            let line = line?;
+            line_no += 1;
+            let value: Value = serde_json::from_str(&line).map_err(|_| ArchiveError::Damaged(line_no))?;
+            if value["end"] == true {
+                trailer = Some(value);
+                break;
+            }
+            hasher.update(format!("{line}\n").as_bytes());
+            let table = value["t"].as_str().ok_or(ArchiveError::Damaged(line_no))?;
+            let index = TABLES.iter().position(|(t, _, _)| *t == table).ok_or(ArchiveError::Damaged(line_no))?;
+            let values = value["v"].as_array().cloned().ok_or(ArchiveError::Damaged(line_no))?;
+            let columns = TABLES.get(index).map(|(_, c, _)| c.len()).unwrap_or(0);
+            if values.len() != columns {
+                return Err(ArchiveError::Damaged(line_no));
+            }
+            records.push((index, values));
+        }
+        let trailer = trailer.ok_or(ArchiveError::Checksum)?;
+        let sha256 = hex(&hasher.finalize());
+        if trailer["sha256"] != sha256.as_str() || trailer["rows"].as_u64() != Some(records.len() as u64) {
+            return Err(ArchiveError::Checksum);
+        }
+        let (log_fp, index_fp) = self.keys.fingerprints();
+        let master_fp = self.keys.master().fingerprint();
+        for (index, values) in &records {
+            if TABLES.get(*index).map(|(t, _, _)| *t) != Some("settings") {
+                continue;
+            }
+            let expected = match values.first().and_then(Value::as_str) {
+                Some("log_key_fingerprint") => &log_fp,
+                Some("index_key_fingerprint") => &index_fp,
+                Some("master_key_fingerprint") => &master_fp,
+                _ => continue,
+            };
+            if values.get(1).and_then(Value::as_str) != Some(expected.as_str()) {
+                return Err(ArchiveError::OtherKeys);
+            }
+        }
+
+        let rows = records.len() as u64;
+        self.write(move |conn, _log| Box::pin(async move { load(conn, records).await }))
+            .await
+            .map_err(ArchiveError::from)?;
+        Ok(ArchiveSummary { rows, sha256 })
+    }
+}
+
+async fn load(conn: &mut AnyConnection, records: Vec<(usize, Vec<Value>)>) -> Result<(), StoreError> {
+    for table in SEEDED {
+        // Safe: constant table names.
+        sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM {table}"))).execute(&mut *conn).await?;
+    }
+    let statements: Vec<String> = TABLES.iter().map(|(t, c, _)| insert_sql(t, c)).collect();
+    for (index, values) in records {
+        let (Some((_, columns, _)), Some(sql)) = (TABLES.get(index), statements.get(index)) else {
+            return Err(StoreError::Corrupt("archive table"));
+        };
+        // Safe: the statement is built from this module's constants; values are bound.
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
+        for ((_, kind), value) in columns.iter().zip(values) {
+            query = match (kind, value) {
+                (_, Value::Null) => match kind {
+                    Text => query.bind(None::<String>),
+                    Int => query.bind(None::<i64>),
+                },
+                (Text, Value::String(s)) => query.bind(s),
+                (Int, Value::Number(n)) => query.bind(n.as_i64().ok_or(StoreError::Corrupt("archive number"))?),
+                _ => return Err(StoreError::Corrupt("archive value")),
+            };
+        }
+        query.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+    use time::macros::datetime;
+
+    #[tokio::test]
+    async fn the_archive_covers_every_table_and_column_of_the_schema() {
+        let dir = std::env::temp_dir().join(format!("infohus-archive-{}", uuid::Uuid::now_v7()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let store =
+            Store::open(&crate::sqlite_url(&dir), &dir.join("keys"), datetime!(2026-11-22 10:00 UTC)).await.unwrap();
+        let tables: Vec<String> = sqlx::query("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+            .fetch_all(&store.pool)
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| r.try_get::<String, _>("name").unwrap())
+            .collect();
+        let listed: BTreeSet<&str> = TABLES.iter().map(|(t, _, _)| *t).collect();
+        for table in &tables {
+            if table == "sessions" || table == "schema_migrations" {
+                continue;
+            }
+            assert!(listed.contains(table.as_str()), "{table} is missing from the archive");
+            let columns: BTreeSet<String> =
+                sqlx::query(sqlx::AssertSqlSafe(format!("SELECT name FROM pragma_table_info('{table}')")))
+                    .fetch_all(&store.pool)
+                    .await
+                    .unwrap()
+                    .iter()
+                    .map(|r| r.try_get::<String, _>("name").unwrap())
+                    .collect();
+            let archived: BTreeSet<String> = TABLES
+                .iter()
+                .find(|(t, _, _)| t == table)
+                .map(|(_, c, _)| c.iter().map(|(n, _)| (*n).to_owned()).collect())
+                .unwrap();
+            assert_eq!(columns, archived, "columns of {table}");
+        }
+        store.close().await;
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+}
