@@ -25,7 +25,10 @@ use Kind::{Int, Text};
 
 /// Every table that moves, in an order that satisfies the foreign keys, with its columns
 /// and the columns that order it. Sessions do not move: everyone logs in again.
-const TABLES: &[(&str, &[(&str, Kind)], &str)] = &[
+/// A table's name, its columns with their kinds, and the columns that order it.
+type TableSpec = (&'static str, &'static [(&'static str, Kind)], &'static str);
+
+const TABLES: &[TableSpec] = &[
     ("settings", &[("name", Text), ("value", Text)], "name"),
     (
         "infohuse",
