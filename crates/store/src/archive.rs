@@ -208,6 +208,34 @@ const TABLES: &[TableSpec] = &[
         ],
         "seq",
     ),
+    (
+        "share_requests",
+        &[
+            ("id", Text),
+            ("from_infohus_id", Text),
+            ("to_infohus_id", Text),
+            ("to_person_id", Text),
+            ("legal_basis", Text),
+            ("purpose", Text),
+            ("requested_by", Text),
+            ("requested_at", Text),
+        ],
+        "id",
+    ),
+    (
+        "transfers",
+        &[
+            ("id", Text),
+            ("person_id", Text),
+            ("from_infohus_id", Text),
+            ("to_infohus_id", Text),
+            ("legal_basis", Text),
+            ("purpose", Text),
+            ("transferred_by", Text),
+            ("transferred_at", Text),
+        ],
+        "id",
+    ),
     ("access_log_head", &[("id", Int), ("seq", Int), ("hash", Text)], "id"),
 ];
 

@@ -101,6 +101,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(3, "encryption_at_rest", "0003_encryption_at_rest.sql"),
     migration!(4, "cases_records_disclosures", "0004_cases_records_disclosures.sql"),
     migration!(5, "many_infohuse", "0005_many_infohuse.sql"),
+    migration!(6, "known_elsewhere_and_transfers", "0006_known_elsewhere_and_transfers.sql"),
 ];
 
 const TS_FORMAT: &[BorrowedFormatItem<'static>] =

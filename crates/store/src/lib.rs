@@ -6,6 +6,7 @@ mod access_log;
 mod accounts;
 mod archive;
 mod audit;
+mod between;
 mod cases;
 mod crypto;
 mod db;
@@ -21,6 +22,7 @@ pub use access_log::{AccessLogEntry, AccessLogPage, Action, Checkpoint, VerifyFa
 pub use accounts::{Agency, UserSummary};
 pub use archive::{ARCHIVE_VERSION, ArchiveError, ArchiveSummary};
 pub use audit::{BreakGlassUse, DisclosureEntry, LogQuery, SubjectAccessLine};
+pub use between::{KnownElsewhere, ShareRequest};
 pub use cases::{AgencyRef, BREAK_GLASS_DURATION, BreakGlassGrant, CaseView, LegalBasis, NoteView};
 pub use db::{Store, StoreOptions, sqlite_url};
 pub use error::StoreError;

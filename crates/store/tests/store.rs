@@ -795,3 +795,79 @@ async fn an_archive_moves_everything_to_another_database_and_back_unchanged() {
         let _ = std::fs::remove_dir_all(dir);
     }
 }
+
+#[tokio::test]
+async fn known_elsewhere_requests_to_share_and_transfers_between_infohuse() {
+    use infohus_domain::municipality::PoliceDistrict;
+    use infohus_store::NewInfohus;
+    let f = fixture().await;
+    let code = |c: &str| AgencyCode::parse(c).unwrap();
+    let kbh = f
+        .store
+        .add_infohus(
+            NewInfohus {
+                code: code("KBH"),
+                name: "Infohus København".into(),
+                police_district: Some(PoliceDistrict::Koebenhavn),
+                national: false,
+            },
+            T0,
+        )
+        .await
+        .unwrap();
+    let hash = password::hash(&Password::parse("et-langt-password").unwrap()).unwrap();
+    f.store
+        .add_agency(&kbh, &code("KBH-SEK"), &AgencyName::parse("Sekretariat").unwrap(), AgencyKind::Municipality, T0)
+        .await
+        .unwrap();
+    for (user, role) in [("kbh", Role::Coordinator), ("kbh-revisor", Role::Auditor)] {
+        f.store.add_user(&kbh, &Username::parse(user).unwrap(), user, &code("KBH-SEK"), role, &hash, T0).await.unwrap();
+    }
+    let kbh_coordinator = f.store.actor_for_operator("kbh").await.unwrap();
+    let home = f.store.actor_for_operator("koordinator").await.unwrap();
+    let police = f.store.actor_for_operator("politi").await.unwrap();
+    let there = submit(&f.store, &kbh_coordinator, input("Kendt Derovre", Some("0101051234"), None), T0).await;
+
+    let cpr = infohus_domain::Cpr::parse("0101051234").unwrap();
+    let hits = f.store.known_elsewhere(&home, &cpr, T0).await.unwrap();
+    assert_eq!(hits.iter().map(|h| h.infohus_code.as_str()).collect::<Vec<_>>(), ["KBH"]);
+    assert!(
+        f.store
+            .known_elsewhere(&home, &infohus_domain::Cpr::parse("0202051234").unwrap(), T0)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(matches!(f.store.known_elsewhere(&police, &cpr, T0).await, Err(StoreError::Forbidden)));
+
+    let request = f.store.request_share(&home, &cpr, &code("KBH"), "rpl_115a", "Fælles bekymring", T0).await.unwrap();
+    let received = f.store.share_requests_received(&kbh_coordinator, T0).await.unwrap();
+    assert_eq!(received.len(), 1);
+    assert_eq!(
+        (received[0].id.as_str(), received[0].purpose.expose().as_str()),
+        (request.as_str(), "Fælles bekymring")
+    );
+    assert!(f.store.share_requests_received(&home, T0).await.unwrap().is_empty());
+    let kbh_auditor = f.store.actor_for_operator("kbh-revisor").await.unwrap();
+    let log = f.store.access_log_for_person(&kbh_auditor, &there.person_id, None, 100, T0).await.unwrap();
+    let purposes: Vec<_> = log.entries.iter().map(|e| e.purpose.as_str()).collect();
+    assert!(purposes.contains(&"known_elsewhere") && purposes.contains(&"share_request"), "{purposes:?}");
+
+    // A person moves to Copenhagen: their referral goes along; a known CPR there is refused.
+    let moving = submit(&f.store, &home, input("Flytter Snart", Some("0303051234"), None), T0).await;
+    let staying = submit(&f.store, &home, input("Kendt Derovre", Some("0101051234"), None), T0).await;
+    assert!(matches!(
+        f.store.transfer_person(&home, &staying.person_id, &code("KBH"), "rpl_115a", "Flytning", T0).await,
+        Err(StoreError::Conflict("known_in_target"))
+    ));
+    assert!(matches!(
+        f.store.transfer_person(&police, &moving.person_id, &code("KBH"), "rpl_115a", "Flytning", T0).await,
+        Err(StoreError::Forbidden)
+    ));
+    f.store.transfer_person(&home, &moving.person_id, &code("KBH"), "rpl_115a", "Flytning", T0).await.unwrap();
+    assert!(matches!(f.store.referral(&home, &moving.id, T0).await, Err(StoreError::NotFound)));
+    assert!(f.store.referral(&kbh_coordinator, &moving.id, T0).await.is_ok());
+    let log = f.store.access_log_for_person(&kbh_auditor, &moving.person_id, None, 100, T0).await.unwrap();
+    assert!(log.entries.iter().any(|e| e.purpose == "transfer" && e.action == "create"));
+    assert!(f.store.verify_access_log(None).await.unwrap().is_ok());
+}

@@ -14,7 +14,7 @@ use axum::routing::{get, post};
 use infohus_domain::municipality::PoliceDistrict;
 use infohus_domain::referral::{ReferrerInput, SubjectInput};
 use infohus_domain::{
-    AgencyCode, CaseId, FieldErrors, NoteId, PersonId, ReferralId, ReferralInput, ReferralStatus, Sensitivities,
+    AgencyCode, CaseId, Cpr, FieldErrors, NoteId, PersonId, ReferralId, ReferralInput, ReferralStatus, Sensitivities,
     Urgency,
 };
 use infohus_store::{
@@ -44,6 +44,9 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/notes/{id}/disclosures", post(disclose_note))
         .route("/api/v1/legal-bases", get(legal_bases).post(add_legal_basis))
         .route("/api/v1/infohuse", get(list_infohuse).post(create_infohus))
+        .route("/api/v1/known-elsewhere", post(known_elsewhere))
+        .route("/api/v1/share-requests", get(share_requests).post(request_share))
+        .route("/api/v1/persons/{id}/transfer", post(transfer_person))
         .route("/api/v1/audit", get(audit))
         .route("/api/v1/audit/break-glass", get(audit_break_glass))
         .route("/api/v1/audit/disclosures", get(audit_disclosures))
@@ -776,4 +779,98 @@ async fn create_infohus(
     };
     let id = state.store().create_infohus(&actor, new, state.now()).await?;
     Ok((StatusCode::CREATED, Json(json!({ "id": id.as_str() }))).into_response())
+}
+
+// ---- between infohuse ------------------------------------------------------------
+
+fn cpr_field(raw: Option<&str>) -> Result<Cpr, ApiError> {
+    match raw {
+        None | Some("") => Err(ApiError::invalid("cpr", "required")),
+        Some(raw) => Cpr::parse(raw).map_err(|_| ApiError::invalid("cpr", "invalid_cpr")),
+    }
+}
+
+fn infohus_code(field: &str, raw: Option<&str>) -> Result<AgencyCode, ApiError> {
+    match raw {
+        None | Some("") => Err(ApiError::invalid(field, "required")),
+        Some(raw) => AgencyCode::parse(raw).ok_or_else(|| ApiError::invalid(field, "unknown_infohus")),
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct KnownElsewhereBody {
+    cpr: Option<String>,
+}
+
+/// POST, so the CPR number travels in the body, never in a URL.
+async fn known_elsewhere(
+    State(state): State<AppState>,
+    ApiUser(actor, _): ApiUser,
+    JsonBody(body): JsonBody<KnownElsewhereBody>,
+) -> Result<Json<Value>, ApiError> {
+    let cpr = cpr_field(body.cpr.as_deref())?;
+    let hits = state.store().known_elsewhere(&actor, &cpr, state.now()).await?;
+    Ok(Json(json!({
+        "known": !hits.is_empty(),
+        "infohuse": hits.iter().map(|h| json!({"code": h.infohus_code, "name": h.infohus_name})).collect::<Vec<_>>(),
+    })))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ShareRequestBody {
+    cpr: Option<String>,
+    to_infohus: Option<String>,
+    legal_basis: Option<String>,
+    purpose: Option<String>,
+}
+
+async fn request_share(
+    State(state): State<AppState>,
+    ApiUser(actor, _): ApiUser,
+    JsonBody(body): JsonBody<ShareRequestBody>,
+) -> Result<Response, ApiError> {
+    let cpr = cpr_field(body.cpr.as_deref())?;
+    let to = infohus_code("to_infohus", body.to_infohus.as_deref())?;
+    let basis =
+        body.legal_basis.filter(|b| !b.is_empty()).ok_or_else(|| ApiError::invalid("legal_basis", "required"))?;
+    let id = state
+        .store()
+        .request_share(&actor, &cpr, &to, &basis, body.purpose.as_deref().unwrap_or(""), state.now())
+        .await?;
+    Ok((StatusCode::CREATED, Json(json!({ "id": id }))).into_response())
+}
+
+async fn share_requests(State(state): State<AppState>, ApiUser(actor, _): ApiUser) -> Result<Json<Value>, ApiError> {
+    let requests = state.store().share_requests_received(&actor, state.now()).await?;
+    let items: Vec<Value> = requests
+        .iter()
+        .map(|r| {
+            json!({"id": r.id, "from_infohus": r.from_infohus, "person_id": r.person_id, "legal_basis": r.legal_basis,
+                   "purpose": r.purpose.expose(), "requested_by": r.requested_by, "requested_at": rfc3339(r.requested_at)})
+        })
+        .collect();
+    Ok(Json(json!({ "items": items })))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TransferBody {
+    to_infohus: Option<String>,
+    legal_basis: Option<String>,
+    purpose: Option<String>,
+}
+
+async fn transfer_person(
+    State(state): State<AppState>,
+    ApiUser(actor, _): ApiUser,
+    PathId(id): PathId<PersonId>,
+    JsonBody(body): JsonBody<TransferBody>,
+) -> Result<StatusCode, ApiError> {
+    let to = infohus_code("to_infohus", body.to_infohus.as_deref())?;
+    let basis =
+        body.legal_basis.filter(|b| !b.is_empty()).ok_or_else(|| ApiError::invalid("legal_basis", "required"))?;
+    state.store().transfer_person(&actor, &id, &to, &basis, body.purpose.as_deref().unwrap_or(""), state.now()).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -37,6 +37,7 @@ pub const FIELD_CODES: &[&str] = &[
     "already_exists",
     "national_has_no_district",
     "unknown_infohus",
+    "same_infohus",
 ];
 
 #[derive(Debug)]

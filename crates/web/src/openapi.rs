@@ -204,6 +204,32 @@ pub fn spec() -> Value {
                         error_responses(&["400", "401", "403", "409", "413", "415", "422"]))
                 }
             },
+            "/api/v1/known-elsewhere": {"post": {
+                "operationId": "knownElsewhere", "summary": "Is a person (by CPR) known in another infohus? Answered from keyed hashes; logged on both sides (coordinators)",
+                "requestBody": json_body("KnownElsewhere"),
+                "responses": with(json_ok("200", "Hit or no hit", json!({"type": "object", "properties": {"known": {"type": "boolean"},
+                    "infohuse": {"type": "array", "items": {"type": "object", "properties": {"code": {"type": "string"}, "name": {"type": "string"}}}}}})),
+                    error_responses(&["400", "401", "403", "413", "415", "422"]))
+            }},
+            "/api/v1/share-requests": {
+                "get": {
+                    "operationId": "shareRequestsReceived", "summary": "Requests to share that other infohuse sent here (coordinators)",
+                    "responses": with(json_ok("200", "Requests", json!({"type": "object"})), error_responses(&["401", "403"]))
+                },
+                "post": {
+                    "operationId": "requestShare", "summary": "Ask the infohus that knows a person to share, on a legal basis (coordinators)",
+                    "requestBody": json_body("ShareRequest"),
+                    "responses": with(json_ok("201", "The request id", id_object()),
+                        error_responses(&["400", "401", "403", "404", "413", "415", "422"]))
+                }
+            },
+            "/api/v1/persons/{id}/transfer": {"post": {
+                "operationId": "transferPerson", "summary": "Move a person with their referrals and cases to another infohus (coordinators)",
+                "parameters": [id_param("Person id")],
+                "requestBody": json_body("Transfer"),
+                "responses": with(json!({"204": {"description": "Transferred"}}),
+                    error_responses(&["400", "401", "403", "404", "409", "413", "415", "422"]))
+            }},
             "/api/v1/audit/break-glass": {"get": {
                 "operationId": "breakGlassUses", "summary": "Every break-glass grant with its reason (auditors)",
                 "responses": with(json_ok("200", "Grants", json!({"type": "object"})), error_responses(&["401", "403"]))
@@ -287,6 +313,13 @@ pub fn spec() -> Value {
                         "syd_og_soenderjylland", "fyn", "sydsjaelland_og_lolland_falster", "midt_og_vestsjaelland", "nordsjaelland",
                         "koebenhavns_vestegn", "koebenhavn", "bornholm"]},
                     "national": {"type": "boolean"}}},
+                "KnownElsewhere": {"type": "object", "additionalProperties": false, "required": ["cpr"], "properties": {
+                    "cpr": {"type": "string", "pattern": "^[0-9]{6}-?[0-9]{4}$"}}},
+                "ShareRequest": {"type": "object", "additionalProperties": false, "required": ["cpr", "to_infohus", "legal_basis", "purpose"], "properties": {
+                    "cpr": {"type": "string", "pattern": "^[0-9]{6}-?[0-9]{4}$"}, "to_infohus": {"type": "string"},
+                    "legal_basis": {"type": "string"}, "purpose": {"type": "string", "minLength": 1, "maxLength": 2000}}},
+                "Transfer": {"type": "object", "additionalProperties": false, "required": ["to_infohus", "legal_basis", "purpose"], "properties": {
+                    "to_infohus": {"type": "string"}, "legal_basis": {"type": "string"}, "purpose": {"type": "string", "minLength": 1, "maxLength": 2000}}},
                 "OpenCase": {"type": "object", "additionalProperties": false, "required": ["lead_agency"], "properties": {
                     "lead_agency": {"type": "string"}, "agencies": {"type": "array", "items": {"type": "string"}, "maxItems": 50}}},
                 "CaseAgency": {"type": "object", "additionalProperties": false, "required": ["agency"], "properties": {
