@@ -1,7 +1,8 @@
 //! Benchmark (not a test): durable referral intake through the real HTTP API, then inbox
 //! page render (HTML and JSON) with that many referrals stored. Run with
 //! `cargo bench -p infohus-web --bench intake`; `INFOHUS_BENCH_REFERRALS` sets the count
-//! (default 100000), `INFOHUS_BENCH_CLIENTS` the concurrent clients (default 8).
+//! (default 100000), `INFOHUS_BENCH_CLIENTS` the concurrent clients (default 8), and
+//! `INFOHUS_BENCH_DATABASE_URL` an empty PostgreSQL database to run on instead of SQLite.
 
 use infohus_domain::{AgencyCode, AgencyKind, AgencyName, Clock, Password, Role, Username};
 use infohus_store::{Store, password, sqlite_url};
@@ -88,7 +89,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let dir = std::env::temp_dir().join(format!("infohus-bench-{}", uuid::Uuid::now_v7()));
     std::fs::create_dir_all(&dir)?;
     let clock = Arc::new(SystemClock);
-    let store = Store::open(&sqlite_url(&dir), &dir.join("keys"), clock.now()).await?;
+    // INFOHUS_BENCH_DATABASE_URL (an empty PostgreSQL database) runs the same on PostgreSQL.
+    let url =
+        std::env::var("INFOHUS_BENCH_DATABASE_URL").ok().filter(|u| !u.is_empty()).unwrap_or_else(|| sqlite_url(&dir));
+    let backend = if url.starts_with("postgres") { "PostgreSQL" } else { "SQLite (WAL, synchronous=FULL)" };
+    let store = Store::open(&url, &dir.join("keys"), clock.now()).await?;
     let infohus = store.default_infohus().await?;
     let code = AgencyCode::parse("KK").ok_or("code")?;
     store
@@ -135,10 +140,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .to_owned();
     let auth = format!("Authorization: Bearer {token}\r\nContent-Type: application/json\r\n");
 
-    println!(
-        "Infohus benchmark: {total} referrals, {clients} concurrent clients, SQLite (WAL, synchronous=FULL) in {}",
-        dir.display()
-    );
+    println!("Infohus benchmark: {total} referrals, {clients} concurrent clients, {backend}");
     // Intake: every referral a durable transaction with its access-log entries.
     let started = Instant::now();
     let mut tasks = Vec::new();
