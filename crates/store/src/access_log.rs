@@ -197,7 +197,7 @@ pub(crate) struct LogBuffer {
 const MAX_HEAD_ATTEMPTS: usize = 50;
 
 /// Rows per INSERT statement (15 bound values each, well under SQLite's limit).
-const INSERT_CHUNK: usize = 400;
+const INSERT_CHUNK: usize = 16;
 
 impl LogBuffer {
     pub(crate) fn record(&mut self, actor: &Actor, at: OffsetDateTime, events: Vec<LogEvent>) {

@@ -7,6 +7,8 @@ mod accounts;
 mod archive;
 mod audit;
 mod between;
+#[cfg(feature = "bulk")]
+mod bulk;
 mod cases;
 mod crypto;
 mod db;
