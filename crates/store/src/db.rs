@@ -102,6 +102,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(4, "cases_records_disclosures", "0004_cases_records_disclosures.sql"),
     migration!(5, "many_infohuse", "0005_many_infohuse.sql"),
     migration!(6, "known_elsewhere_and_transfers", "0006_known_elsewhere_and_transfers.sql"),
+    migration!(7, "login_failures", "0007_login_failures.sql"),
 ];
 
 const TS_FORMAT: &[BorrowedFormatItem<'static>] =

@@ -206,3 +206,85 @@ impl Store {
         .transpose()
     }
 }
+
+/// Failed-login limits, shared by every server through the database.
+impl Store {
+    /// Seconds to wait when any of `keys` (e.g. `account:anne`, `address:10.0.0.1`) has used
+    /// up its `max` failures within `window` of its first failure; `None` when free.
+    pub async fn login_blocked(
+        &self,
+        keys: &[(String, u32)],
+        window: Duration,
+        now: OffsetDateTime,
+    ) -> Result<Option<u64>, StoreError> {
+        let mut wait = None;
+        for (key, max) in keys {
+            let row = sqlx::query("SELECT window_start, failures FROM login_failures WHERE key = $1")
+                .bind(key)
+                .fetch_optional(&self.pool)
+                .await?;
+            let Some(row) = row else { continue };
+            let start = parse_ts(&row.try_get::<String, _>("window_start")?)?;
+            let failures: i64 = row.try_get("failures")?;
+            if failures >= i64::from(*max) && now - start < window {
+                let left = (window - (now - start)).whole_seconds().max(1) as u64;
+                wait = Some(wait.map_or(left, |w: u64| w.max(left)));
+            }
+        }
+        Ok(wait)
+    }
+
+    /// Counts a failed login against each key, starting a new window when the old one ran out.
+    pub async fn record_login_failure(
+        &self,
+        keys: &[String],
+        window: Duration,
+        now: OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        let keys = keys.to_vec();
+        let window_start_before = ts(now - window);
+        self.write(move |conn, _log| {
+            Box::pin(async move {
+                for key in &keys {
+                    // A window that has run out starts again at this failure.
+                    sqlx::query("DELETE FROM login_failures WHERE key = $1 AND window_start <= $2")
+                        .bind(key)
+                        .bind(&window_start_before)
+                        .execute(&mut *conn)
+                        .await?;
+                    let updated = sqlx::query("UPDATE login_failures SET failures = failures + 1 WHERE key = $1")
+                        .bind(key)
+                        .execute(&mut *conn)
+                        .await?
+                        .rows_affected();
+                    if updated == 0 {
+                        sqlx::query("INSERT INTO login_failures (key, window_start, failures) VALUES ($1, $2, 1)")
+                            .bind(key)
+                            .bind(ts(now))
+                            .execute(&mut *conn)
+                            .await?;
+                    }
+                }
+                // Keep the table small: windows long gone are of no use.
+                sqlx::query("DELETE FROM login_failures WHERE window_start <= $1")
+                    .bind(&window_start_before)
+                    .execute(&mut *conn)
+                    .await?;
+                Ok(())
+            })
+        })
+        .await
+    }
+
+    /// Forgets the failures of a key (an account after a successful login).
+    pub async fn clear_login_failures(&self, key: &str) -> Result<(), StoreError> {
+        let key = key.to_owned();
+        self.write(move |conn, _log| {
+            Box::pin(async move {
+                sqlx::query("DELETE FROM login_failures WHERE key = $1").bind(key).execute(&mut *conn).await?;
+                Ok(())
+            })
+        })
+        .await
+    }
+}

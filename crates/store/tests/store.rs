@@ -871,3 +871,23 @@ async fn known_elsewhere_requests_to_share_and_transfers_between_infohuse() {
     assert!(log.entries.iter().any(|e| e.purpose == "transfer" && e.action == "create"));
     assert!(f.store.verify_access_log(None).await.unwrap().is_ok());
 }
+
+#[tokio::test]
+async fn failed_logins_are_counted_in_the_database_per_key_and_window() {
+    let f = fixture().await;
+    let window = time::Duration::minutes(15);
+    let keys = [("account:anne".to_owned(), 3), ("address:127.0.0.1".to_owned(), 10)];
+    for _ in 0..3 {
+        assert_eq!(f.store.login_blocked(&keys, window, T0).await.unwrap(), None);
+        f.store.record_login_failure(&["account:anne".into(), "address:127.0.0.1".into()], window, T0).await.unwrap();
+    }
+    let wait = f.store.login_blocked(&keys, window, T0).await.unwrap().unwrap();
+    assert!((1..=900).contains(&wait));
+    // Another server process sees the same counts.
+    let other = Store::open(&f.url, &f.dir.join("keys"), T0).await.unwrap();
+    assert!(other.login_blocked(&keys, window, T0).await.unwrap().is_some());
+    assert_eq!(other.login_blocked(&keys, window, T0 + time::Duration::minutes(16)).await.unwrap(), None);
+    f.store.clear_login_failures("account:anne").await.unwrap();
+    assert_eq!(f.store.login_blocked(&keys, window, T0).await.unwrap(), None);
+    other.close().await;
+}

@@ -9,15 +9,14 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, header};
 use infohus_domain::UserId;
 use infohus_store::{Actor, SessionKind, password};
-use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
-use std::sync::Mutex;
-use time::{Duration, OffsetDateTime};
+use time::Duration;
 
 pub const SESSION_COOKIE: &str = "infohus_session";
 pub const LOGIN_CSRF_COOKIE: &str = "infohus_login_csrf";
 
-/// How many failed logins are tolerated in a window before further attempts get 429.
+/// How many failed logins are tolerated in a window before further attempts get 429. The
+/// counts live in the database, so every server of an installation applies the same limits.
 #[derive(Debug, Clone, Copy)]
 pub struct LoginLimits {
     pub per_account: u32,
@@ -28,60 +27,6 @@ pub struct LoginLimits {
 impl Default for LoginLimits {
     fn default() -> Self {
         Self { per_account: 5, per_address: 20, window: Duration::minutes(15) }
-    }
-}
-
-/// Counts of recent failed logins. Bounded: stale windows are dropped as new ones arrive.
-#[derive(Debug, Default)]
-pub struct LoginLimiter {
-    windows: Mutex<Windows>,
-}
-
-#[derive(Debug, Default)]
-struct Windows {
-    by_account: HashMap<String, (OffsetDateTime, u32)>,
-    by_address: HashMap<IpAddr, (OffsetDateTime, u32)>,
-}
-
-const MAX_TRACKED: usize = 100_000;
-
-impl LoginLimiter {
-    /// Seconds to wait when either limit is spent, else `None`.
-    fn blocked(&self, limits: &LoginLimits, account: &str, address: IpAddr, now: OffsetDateTime) -> Option<u64> {
-        let windows = self.windows.lock().ok()?;
-        let wait = |entry: Option<&(OffsetDateTime, u32)>, max: u32| {
-            entry
-                .filter(|(start, count)| *count >= max && now - *start < limits.window)
-                .map(|(start, _)| (limits.window - (now - *start)).whole_seconds().max(1) as u64)
-        };
-        wait(windows.by_account.get(account), limits.per_account)
-            .into_iter()
-            .chain(wait(windows.by_address.get(&address), limits.per_address))
-            .max()
-    }
-
-    fn record_failure(&self, limits: &LoginLimits, account: &str, address: IpAddr, now: OffsetDateTime) {
-        let Ok(mut windows) = self.windows.lock() else {
-            return;
-        };
-        if windows.by_account.len() > MAX_TRACKED || windows.by_address.len() > MAX_TRACKED {
-            windows.by_account.retain(|_, (start, _)| now - *start < limits.window);
-            windows.by_address.retain(|_, (start, _)| now - *start < limits.window);
-        }
-        let bump = |entry: &mut (OffsetDateTime, u32)| {
-            if now - entry.0 >= limits.window {
-                *entry = (now, 0);
-            }
-            entry.1 += 1;
-        };
-        bump(windows.by_account.entry(account.to_owned()).or_insert((now, 0)));
-        bump(windows.by_address.entry(address).or_insert((now, 0)));
-    }
-
-    fn record_success(&self, account: &str) {
-        if let Ok(mut windows) = self.windows.lock() {
-            windows.by_account.remove(account);
-        }
     }
 }
 
@@ -112,8 +57,16 @@ pub async fn check_login(
     let limits = state.config().login_limits;
     // Bound what is hashed and what is used as a map key.
     let account: String = username.chars().take(64).collect();
-    if let Some(retry_after_secs) = state.limiter().blocked(&limits, &account, address, now) {
-        return Err(LoginFailure::RateLimited { retry_after_secs });
+    let account_key = format!("account:{account}");
+    let address_key = format!("address:{address}");
+    let limit_keys = [(account_key.clone(), limits.per_account), (address_key.clone(), limits.per_address)];
+    match state.store().login_blocked(&limit_keys, limits.window, now).await {
+        Ok(Some(retry_after_secs)) => return Err(LoginFailure::RateLimited { retry_after_secs }),
+        Ok(None) => {}
+        Err(error) => {
+            tracing::error!(code = error.code(), "login limit lookup failed");
+            return Err(LoginFailure::Internal);
+        }
     }
     let candidate = match state.store().login_candidate(&account).await {
         Ok(candidate) => candidate,
@@ -134,11 +87,18 @@ pub async fn check_login(
     .map_err(|_| LoginFailure::Internal)?;
     match verified {
         Some(id) => {
-            state.limiter().record_success(&account);
+            if let Err(error) = state.store().clear_login_failures(&account_key).await {
+                tracing::error!(code = error.code(), "clearing failed logins failed");
+            }
             Ok(id)
         }
         None => {
-            state.limiter().record_failure(&limits, &account, address, now);
+            if let Err(error) =
+                state.store().record_login_failure(&[account_key, address_key], limits.window, now).await
+            {
+                tracing::error!(code = error.code(), "recording a failed login failed");
+                return Err(LoginFailure::Internal);
+            }
             tracing::info!("failed login");
             Err(LoginFailure::BadCredentials)
         }
@@ -248,34 +208,6 @@ impl FromRequestParts<AppState> for WebUser {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use time::macros::datetime;
-
-    #[test]
-    fn an_account_is_blocked_after_its_limit_and_freed_after_the_window() {
-        let limiter = LoginLimiter::default();
-        let limits = LoginLimits { per_account: 3, per_address: 100, window: Duration::minutes(15) };
-        let ip = IpAddr::V4(Ipv4Addr::LOCALHOST);
-        let t0 = datetime!(2026-11-22 10:00 UTC);
-        for _ in 0..3 {
-            assert_eq!(limiter.blocked(&limits, "anne", ip, t0), None);
-            limiter.record_failure(&limits, "anne", ip, t0);
-        }
-        assert!(limiter.blocked(&limits, "anne", ip, t0).is_some());
-        assert_eq!(limiter.blocked(&limits, "bo", ip, t0), None, "other accounts unaffected");
-        assert_eq!(limiter.blocked(&limits, "anne", ip, t0 + Duration::minutes(16)), None);
-    }
-
-    #[test]
-    fn an_address_is_blocked_across_accounts() {
-        let limiter = LoginLimiter::default();
-        let limits = LoginLimits { per_account: 100, per_address: 4, window: Duration::minutes(15) };
-        let ip = IpAddr::V4(Ipv4Addr::new(127, 0, 0, 9));
-        let t0 = datetime!(2026-11-22 10:00 UTC);
-        for i in 0..4 {
-            limiter.record_failure(&limits, &format!("user{i}"), ip, t0);
-        }
-        assert!(limiter.blocked(&limits, "someone-new", ip, t0).is_some());
-    }
 
     #[test]
     fn cookies_and_bearer_tokens_are_read_from_headers() {

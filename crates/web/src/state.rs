@@ -1,6 +1,7 @@
-//! Shared state of the HTTP layer: the store, the clock, configuration and the login limiter.
+//! Shared state of the HTTP layer: the store, the clock and configuration. Nothing else:
+//! the servers of an installation are stateless and share everything through the database.
 
-use crate::auth::{LoginLimiter, LoginLimits};
+use crate::auth::LoginLimits;
 use infohus_domain::Clock;
 use infohus_store::Store;
 use std::sync::Arc;
@@ -25,7 +26,6 @@ struct Inner {
     store: Store,
     clock: Arc<dyn Clock>,
     config: Config,
-    limiter: LoginLimiter,
 }
 
 #[derive(Clone)]
@@ -33,7 +33,7 @@ pub struct AppState(Arc<Inner>);
 
 impl AppState {
     pub fn new(store: Store, clock: Arc<dyn Clock>, config: Config) -> Self {
-        Self(Arc::new(Inner { store, clock, config, limiter: LoginLimiter::default() }))
+        Self(Arc::new(Inner { store, clock, config }))
     }
 
     pub fn store(&self) -> &Store {
@@ -46,10 +46,6 @@ impl AppState {
 
     pub fn config(&self) -> &Config {
         &self.0.config
-    }
-
-    pub fn limiter(&self) -> &LoginLimiter {
-        &self.0.limiter
     }
 }
 
