@@ -1161,3 +1161,72 @@ async fn users_of_one_infohus_never_see_or_count_anything_of_another() {
     let report = app.get(&format!("/api/v1/audit/subject-access?person={b_person}"), &auditor).await;
     assert_eq!(report.status, StatusCode::UNPROCESSABLE_ENTITY, "B's person is unknown in A");
 }
+
+#[tokio::test]
+async fn a_coordinator_asks_whether_a_person_is_known_elsewhere_and_requests_sharing() {
+    use infohus_domain::municipality::PoliceDistrict;
+    use infohus_store::NewInfohus;
+    let app = spawn().await;
+    let store = app.state.store();
+    let now = app.clock.now();
+    let code = |c: &str| AgencyCode::parse(c).unwrap();
+    let fyn = store
+        .add_infohus(
+            NewInfohus {
+                code: code("FYN"),
+                name: "Infohus Fyn".into(),
+                police_district: Some(PoliceDistrict::Fyn),
+                national: false,
+            },
+            now,
+        )
+        .await
+        .unwrap();
+    store
+        .add_agency(
+            &fyn,
+            &code("FYN-SEK"),
+            &AgencyName::parse("Sekretariat Fyn").unwrap(),
+            AgencyKind::Municipality,
+            now,
+        )
+        .await
+        .unwrap();
+    let hash = password::hash(&Password::parse(PASSWORD).unwrap()).unwrap();
+    store
+        .add_user(&fyn, &Username::parse("fyn").unwrap(), "Fyn", &code("FYN-SEK"), Role::Coordinator, &hash, now)
+        .await
+        .unwrap();
+    let fyn_token = app.login("fyn").await;
+    assert_eq!(app.post("/api/v1/referrals", Some(&fyn_token), &example()).await.status, StatusCode::CREATED);
+
+    let session = web_login(&app, "koordinator").await;
+    let page_html = page(&app, "/kendt-andetsteds", &session).await.text();
+    let csrf = hidden_csrf(&page_html);
+    let result = form(&app, "/kendt-andetsteds", &session, &[("csrf", &csrf), ("cpr", "010105-1234")]).await;
+    assert_eq!(result.status, StatusCode::OK);
+    assert!(result.text().contains("Infohus Fyn"));
+    let none = form(&app, "/kendt-andetsteds", &session, &[("csrf", &csrf), ("cpr", "0202051234")]).await;
+    assert!(none.text().contains("ikke kendt"));
+    let bad = form(&app, "/kendt-andetsteds", &session, &[("csrf", &csrf), ("cpr", "123")]).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let sent = form(
+        &app,
+        "/kendt-andetsteds/anmodning",
+        &session,
+        &[
+            ("csrf", &csrf),
+            ("cpr", "0101051234"),
+            ("to_infohus", "FYN"),
+            ("legal_basis", "rpl_115a"),
+            ("purpose", "Fælles bekymring"),
+        ],
+    )
+    .await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER);
+    assert!(!sent.headers.get(header::LOCATION).unwrap().to_str().unwrap().contains("0101"), "no CPR in a URL");
+    let fyn_page = page(&app, "/kendt-andetsteds", &web_login(&app, "fyn").await).await;
+    assert!(fyn_page.text().contains("Fælles bekymring"));
+    let member = web_login(&app, "politi").await;
+    assert_eq!(page(&app, "/kendt-andetsteds", &member).await.status, StatusCode::FORBIDDEN);
+}

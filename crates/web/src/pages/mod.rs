@@ -6,12 +6,14 @@
 mod account;
 mod admin;
 mod audit;
+mod between;
 mod cases;
 mod referrals;
 
 use account::*;
 use admin::*;
 use audit::*;
+use between::*;
 use cases::*;
 use referrals::*;
 
@@ -35,7 +37,7 @@ use infohus_domain::referral::{
     Channel, DEFAULT_CONCERN_CATEGORIES, Gender, ReferrerInput, SubjectInput, Urgency, age_on,
 };
 use infohus_domain::{
-    AgencyCode, CaseId, FieldErrors, LegalBasisScope, NoteId, PersonId, ReferralId, ReferralInput, ReferralStatus,
+    AgencyCode, CaseId, Cpr, FieldErrors, LegalBasisScope, NoteId, PersonId, ReferralId, ReferralInput, ReferralStatus,
     Role, Sensitivities, Sensitivity,
 };
 use infohus_store::{
@@ -63,6 +65,8 @@ pub fn routes() -> Router<AppState> {
         .route("/notater/{id}/videregiv", post(disclose_note))
         .route("/revision", get(audit))
         .route("/opsaetning/hjemler", get(legal_bases).post(add_legal_basis))
+        .route("/kendt-andetsteds", get(known_elsewhere_form).post(known_elsewhere))
+        .route("/kendt-andetsteds/anmodning", post(request_share))
         .route("/revision/csv", get(audit_csv))
         .route("/revision/noedadgang", get(break_glass_uses))
         .route("/revision/videregivelser", get(disclosures))
@@ -128,7 +132,12 @@ struct UserBar {
 fn user_bar(user: &WebUser, active: &str) -> UserBar {
     let role = user.actor.role();
     let items: &[(&'static str, &'static str)] = match role {
-        Role::Coordinator | Role::Member => &[("/indbakke", "nav.inbox"), ("/henvendelser/ny", "nav.new_referral")],
+        Role::Coordinator => &[
+            ("/indbakke", "nav.inbox"),
+            ("/henvendelser/ny", "nav.new_referral"),
+            ("/kendt-andetsteds", "nav.known_elsewhere"),
+        ],
+        Role::Member => &[("/indbakke", "nav.inbox"), ("/henvendelser/ny", "nav.new_referral")],
         Role::Auditor => &[
             ("/revision", "nav.audit"),
             ("/revision/noedadgang", "nav.break_glass"),
