@@ -55,6 +55,19 @@ pub(crate) struct LogEvent {
     pub criteria: String,
 }
 
+impl LogEvent {
+    /// A use of one object, without search criteria: the common case.
+    pub(crate) fn of(
+        action: Action,
+        object_type: &'static str,
+        object_id: String,
+        person_id: Option<String>,
+        purpose: &'static str,
+    ) -> Self {
+        Self { action, object_type, object_id, person_id, purpose, criteria: String::new() }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AccessLogEntry {
     pub seq: i64,

@@ -258,14 +258,13 @@ impl Store {
         log.record(
             actor,
             now,
-            vec![LogEvent {
-                action: Action::Export,
-                object_type: "person",
-                object_id: person.as_str().to_owned(),
-                person_id: Some(person.as_str().to_owned()),
-                purpose: "subject_access",
-                criteria: String::new(),
-            }],
+            vec![LogEvent::of(
+                Action::Export,
+                "person",
+                person.as_str().to_owned(),
+                Some(person.as_str().to_owned()),
+                "subject_access",
+            )],
         );
         self.commit_log(log).await?;
         Ok(lines)

@@ -212,14 +212,7 @@ impl Store {
             log.record(
                 actor,
                 now,
-                vec![LogEvent {
-                    action: Action::Read,
-                    object_type: "share_request",
-                    object_id: id.clone(),
-                    person_id: Some(person.clone()),
-                    purpose: "share_request",
-                    criteria: String::new(),
-                }],
+                vec![LogEvent::of(Action::Read, "share_request", id.clone(), Some(person.clone()), "share_request")],
             );
             requests.push(ShareRequest {
                 purpose: Personal::new(

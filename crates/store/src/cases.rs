@@ -307,14 +307,7 @@ impl Store {
                 log.record(
                     &actor,
                     now,
-                    vec![LogEvent {
-                        action: Action::Create,
-                        object_type: "case",
-                        object_id: id.clone(),
-                        person_id: Some(person),
-                        purpose: "open_case",
-                        criteria: String::new(),
-                    }],
+                    vec![LogEvent::of(Action::Create, "case", id.clone(), Some(person), "open_case")],
                 );
                 CaseId::parse(&id).ok_or(StoreError::Corrupt("case id"))
             })

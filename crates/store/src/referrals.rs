@@ -488,14 +488,7 @@ impl Store {
                 .bind(&id)
                 .execute(&mut *tx)
                 .await?;
-                events.push(LogEvent {
-                    action: Action::Change,
-                    object_type: "person",
-                    object_id: id.clone(),
-                    person_id: Some(id.clone()),
-                    purpose: "intake",
-                    criteria: String::new(),
-                });
+                events.push(LogEvent::of(Action::Change, "person", id.clone(), Some(id.clone()), "intake"));
                 (id, data_key)
             }
             None => {
@@ -522,14 +515,7 @@ impl Store {
                 .bind(wrapped)
                 .execute(&mut *tx)
                 .await?;
-                events.push(LogEvent {
-                    action: Action::Create,
-                    object_type: "person",
-                    object_id: id.clone(),
-                    person_id: Some(id.clone()),
-                    purpose: "intake",
-                    criteria: String::new(),
-                });
+                events.push(LogEvent::of(Action::Create, "person", id.clone(), Some(id.clone()), "intake"));
                 (id, data_key)
             }
         };
@@ -611,14 +597,7 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
         }
-        events.push(LogEvent {
-            action: Action::Create,
-            object_type: "referral",
-            object_id: id.clone(),
-            person_id: Some(person_id.clone()),
-            purpose: "intake",
-            criteria: String::new(),
-        });
+        events.push(LogEvent::of(Action::Create, "referral", id.clone(), Some(person_id.clone()), "intake"));
         log.record_in(actor, infohus, now, events);
 
         let mut sql = Sql::default();
@@ -680,14 +659,13 @@ impl Store {
         log.record(
             actor,
             now,
-            vec![LogEvent {
-                action: Action::Read,
-                object_type: "referral",
-                object_id: view.id.as_str().to_owned(),
-                person_id: Some(view.person_id.as_str().to_owned()),
-                purpose: "referral_view",
-                criteria: String::new(),
-            }],
+            vec![LogEvent::of(
+                Action::Read,
+                "referral",
+                view.id.as_str().to_owned(),
+                Some(view.person_id.as_str().to_owned()),
+                "referral_view",
+            )],
         );
         Ok(view)
     }
@@ -862,14 +840,13 @@ impl Store {
         log.record(
             actor,
             now,
-            vec![LogEvent {
-                action: Action::Read,
-                object_type: "person",
-                object_id: id.as_str().to_owned(),
-                person_id: Some(id.as_str().to_owned()),
-                purpose: "person_view",
-                criteria: String::new(),
-            }],
+            vec![LogEvent::of(
+                Action::Read,
+                "person",
+                id.as_str().to_owned(),
+                Some(id.as_str().to_owned()),
+                "person_view",
+            )],
         );
         Ok(view)
     }
@@ -1034,14 +1011,13 @@ impl Store {
             }
             update.push(" WHERE id = ").text(referral.as_str());
             update.execute(&mut *tx).await?;
-            events.push(LogEvent {
-                action: Action::Change,
-                object_type: "referral",
-                object_id: referral.as_str().to_owned(),
-                person_id: Some(suggested.clone()),
-                purpose: "link_person",
-                criteria: String::new(),
-            });
+            events.push(LogEvent::of(
+                Action::Change,
+                "referral",
+                referral.as_str().to_owned(),
+                Some(suggested.clone()),
+                "link_person",
+            ));
             let remaining: i64 =
                 sqlx::query("SELECT COUNT(*) AS n FROM referrals WHERE person_id = $1 OR suggested_person_id = $1")
                     .bind(&own)
@@ -1050,14 +1026,7 @@ impl Store {
                     .try_get("n")?;
             if remaining == 0 {
                 sqlx::query("DELETE FROM persons WHERE id = $1").bind(&own).execute(&mut *tx).await?;
-                events.push(LogEvent {
-                    action: Action::Delete,
-                    object_type: "person",
-                    object_id: own.clone(),
-                    person_id: Some(own.clone()),
-                    purpose: "link_person",
-                    criteria: String::new(),
-                });
+                events.push(LogEvent::of(Action::Delete, "person", own.clone(), Some(own.clone()), "link_person"));
             }
             suggested
         } else {
@@ -1066,14 +1035,13 @@ impl Store {
                 .bind(referral.as_str())
                 .execute(&mut *tx)
                 .await?;
-            events.push(LogEvent {
-                action: Action::Change,
-                object_type: "referral",
-                object_id: referral.as_str().to_owned(),
-                person_id: Some(own.clone()),
-                purpose: "dismiss_match",
-                criteria: String::new(),
-            });
+            events.push(LogEvent::of(
+                Action::Change,
+                "referral",
+                referral.as_str().to_owned(),
+                Some(own.clone()),
+                "dismiss_match",
+            ));
             own
         };
         log.record(actor, now, events);
