@@ -2,6 +2,7 @@
 //! their validation, and the access policy. No I/O, no clock: time is always a parameter.
 
 pub mod agency;
+pub mod calendar;
 pub mod clock;
 pub mod cpr;
 pub mod field;

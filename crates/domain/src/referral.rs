@@ -67,6 +67,13 @@ code_enum!(
     }
 );
 
+impl ReferralStatus {
+    /// Still waiting for the screening outcome, so the screening deadline applies.
+    pub fn awaits_screening(self) -> bool {
+        matches!(self, ReferralStatus::Received | ReferralStatus::Screening)
+    }
+}
+
 /// The default concern taxonomy (configurable per installation; this seeds it).
 pub const DEFAULT_CONCERN_CATEGORIES: [&str; 10] = [
     "militant_islamism",

@@ -239,6 +239,11 @@ pub fn referral_json(r: &ReferralView) -> Value {
         "updated_at": rfc3339(r.updated_at),
         "suggested_person_id": r.suggested_person_id.as_ref().map(|p| p.as_str()),
         "case_id": r.case_id.as_ref().map(|c| c.as_str()),
+        // Counted in Danish working days from the day received (Copenhagen time).
+        "screening_due": r.status.awaits_screening().then(|| {
+            let received = infohus_domain::calendar::copenhagen(r.received_at).date();
+            date_text(infohus_domain::calendar::screening_due(received))
+        }).flatten(),
     })
 }
 

@@ -216,6 +216,8 @@ async fn the_contract_example_is_stored_and_equal_cprs_share_a_person() {
     assert_eq!(first.status, StatusCode::CREATED, "{}", first.text());
     let first = first.json();
     assert_eq!(first["status"], "received");
+    // Received Sunday 22 November 2026: five Danish working days later is Friday 27th.
+    assert_eq!(first["screening_due"], "2026-11-27");
     let id = first["id"].as_str().unwrap();
     assert!(id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'));
 
@@ -680,6 +682,7 @@ async fn a_coordinator_registers_a_referral_through_the_web_form() {
 
     let inbox = page(&app, "/indbakke?urgency=urgent", &session).await;
     assert!(inbox.text().contains("Åse Ørsted"));
+    assert!(!inbox.text().contains("Overskredet"));
     let person_link = html.split("href=\"/personer/").nth(1).unwrap().split('"').next().unwrap().to_owned();
     let person = page(&app, &format!("/personer/{person_link}"), &session).await;
     assert!(person.text().contains("150310-4321"));
@@ -688,6 +691,14 @@ async fn a_coordinator_registers_a_referral_through_the_web_form() {
     let reply = form(&app, "/log-ud", &session, &[("csrf", &csrf)]).await;
     assert_eq!(reply.status, StatusCode::SEE_OTHER);
     assert_eq!(page(&app, "/indbakke", &session).await.status, StatusCode::SEE_OTHER);
+
+    // Ten days on, the screening deadline has passed and the inbox says so.
+    *app.clock.0.lock().unwrap() += time::Duration::days(10);
+    let later = web_login(&app, "koordinator").await;
+    assert!(
+        page(&app, "/indbakke?urgency=urgent", &later).await.text().contains("Overskredet"),
+        "overdue screening stands out"
+    );
 }
 
 #[tokio::test]

@@ -33,6 +33,7 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
+use infohus_domain::calendar::copenhagen;
 use infohus_domain::referral::{
     Channel, DEFAULT_CONCERN_CATEGORIES, Gender, ReferrerInput, SubjectInput, Urgency, age_on,
 };
@@ -44,7 +45,7 @@ use infohus_store::{
     AccessLogEntry, Action, Actor, Agency, CaseView, InboxSort, LegalBasis, LogQuery, ReferralView, SessionKind,
     StoreError,
 };
-use time::{Date, OffsetDateTime, UtcOffset, Weekday};
+use time::{Date, OffsetDateTime};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -78,32 +79,6 @@ fn t() -> &'static Catalog {
 }
 
 // ---- time as Danes read it -------------------------------------------------------------
-
-/// The last Sunday of a month, for the EU summer-time rule.
-fn last_sunday(year: i32, month: time::Month) -> Option<Date> {
-    let mut day = Date::from_calendar_date(year, month, 31).ok()?;
-    while day.weekday() != Weekday::Sunday {
-        day = day.previous_day()?;
-    }
-    Some(day)
-}
-
-/// Copenhagen local time: CET, or CEST from the last Sunday of March to the last Sunday of
-/// October (01:00 UTC both ends).
-fn copenhagen(t: OffsetDateTime) -> OffsetDateTime {
-    let utc = t.to_offset(UtcOffset::UTC);
-    let year = utc.year();
-    let summer = match (last_sunday(year, time::Month::March), last_sunday(year, time::Month::October)) {
-        (Some(start), Some(end)) => {
-            let start = start.with_hms(1, 0, 0).map(|d| d.assume_utc());
-            let end = end.with_hms(1, 0, 0).map(|d| d.assume_utc());
-            matches!((start, end), (Ok(s), Ok(e)) if utc >= s && utc < e)
-        }
-        _ => false,
-    };
-    let offset = UtcOffset::from_hms(if summer { 2 } else { 1 }, 0, 0).unwrap_or(UtcOffset::UTC);
-    utc.to_offset(offset)
-}
 
 fn da_date(d: Date) -> String {
     format!("{:02}.{:02}.{}", d.day(), u8::from(d.month()), d.year())
@@ -354,17 +329,6 @@ fn chosen_agency(errors: &mut FieldErrors, field: &str, raw: Option<&str>) -> Op
 mod tests {
     use super::*;
     use time::macros::datetime;
-
-    #[test]
-    fn copenhagen_time_follows_summer_time() {
-        assert_eq!(copenhagen(datetime!(2026-01-15 12:00 UTC)).hour(), 13);
-        assert_eq!(copenhagen(datetime!(2026-07-15 12:00 UTC)).hour(), 14);
-        // 2026: summer time from 29 March 01:00 UTC to 25 October 01:00 UTC.
-        assert_eq!(copenhagen(datetime!(2026-03-29 00:59 UTC)).hour(), 1);
-        assert_eq!(copenhagen(datetime!(2026-03-29 01:00 UTC)).hour(), 3);
-        assert_eq!(copenhagen(datetime!(2026-10-25 00:59 UTC)).hour(), 2);
-        assert_eq!(copenhagen(datetime!(2026-10-25 01:00 UTC)).hour(), 2);
-    }
 
     #[test]
     fn date_inputs_parse_strictly() {

@@ -14,6 +14,9 @@ pub(super) struct InboxRow {
     status: String,
     status_code: &'static str,
     under_18: bool,
+    /// The screening deadline, while the referral awaits screening.
+    due: Option<String>,
+    overdue: bool,
 }
 
 #[derive(Template)]
@@ -34,7 +37,14 @@ pub(super) struct InboxPageTemplate {
 }
 
 pub(super) fn inbox_row(r: &ReferralView, today: Date) -> InboxRow {
+    let due = r
+        .status
+        .awaits_screening()
+        .then(|| infohus_domain::calendar::screening_due(copenhagen(r.received_at).date()))
+        .flatten();
     InboxRow {
+        due: due.map(da_date),
+        overdue: due.is_some_and(|d| today > d),
         id: r.id.as_str().to_owned(),
         received: da_date(copenhagen(r.received_at).date()),
         age_days: (today - r.received_at.date()).whole_days().max(0),
