@@ -317,19 +317,9 @@ pub(super) async fn case(
 
 pub(super) async fn add_note(
     State(state): State<AppState>,
-    user: WebUser,
-    path: Result<Path<String>, PathRejection>,
-    headers: HeaderMap,
-    body: Body,
+    PagePost { user, id, pairs }: PagePost<CaseId>,
 ) -> Response {
     let active = "/indbakke";
-    let Some(id) = case_id(path) else {
-        return error_page(&state, &user, active, ApiError::NotFound).await;
-    };
-    let pairs = match read_form(&user, &headers, body).await {
-        Ok(pairs) => pairs,
-        Err(e) => return error_page(&state, &user, active, e).await,
-    };
     let text = pair(&pairs, "body").unwrap_or("");
     let result = match Sensitivities::parse_list("sensitivity", pairs_all(&pairs, "sensitivity")) {
         Ok(tags) => state.store().add_note(&user.actor, &id, text, tags, state.now()).await.map(|_| ()),
@@ -354,19 +344,9 @@ pub(super) async fn add_note(
 
 pub(super) async fn add_case_agency(
     State(state): State<AppState>,
-    user: WebUser,
-    path: Result<Path<String>, PathRejection>,
-    headers: HeaderMap,
-    body: Body,
+    PagePost { user, id, pairs }: PagePost<CaseId>,
 ) -> Response {
     let active = "/indbakke";
-    let Some(id) = case_id(path) else {
-        return error_page(&state, &user, active, ApiError::NotFound).await;
-    };
-    let pairs = match read_form(&user, &headers, body).await {
-        Ok(pairs) => pairs,
-        Err(e) => return error_page(&state, &user, active, e).await,
-    };
     let mut errors = FieldErrors::default();
     let result = match chosen_agency(&mut errors, "agency", pair(&pairs, "agency")) {
         Some(agency) => state.store().add_case_agency(&user.actor, &id, &agency, state.now()).await,
@@ -384,19 +364,9 @@ pub(super) async fn add_case_agency(
 
 pub(super) async fn disclose_note(
     State(state): State<AppState>,
-    user: WebUser,
-    path: Result<Path<String>, PathRejection>,
-    headers: HeaderMap,
-    body: Body,
+    PagePost { user, id: note, pairs }: PagePost<NoteId>,
 ) -> Response {
     let active = "/indbakke";
-    let Some(note) = path.ok().and_then(|Path(raw)| NoteId::parse(&raw)) else {
-        return error_page(&state, &user, active, ApiError::NotFound).await;
-    };
-    let pairs = match read_form(&user, &headers, body).await {
-        Ok(pairs) => pairs,
-        Err(e) => return error_page(&state, &user, active, e).await,
-    };
     // The case the form was on, to return to; the store finds the note's case itself.
     let Some(case) = pair(&pairs, "case").and_then(CaseId::parse) else {
         return error_page(&state, &user, active, ApiError::Malformed).await;
@@ -480,19 +450,9 @@ pub(super) async fn break_glass_form(
 
 pub(super) async fn break_glass(
     State(state): State<AppState>,
-    user: WebUser,
-    path: Result<Path<String>, PathRejection>,
-    headers: HeaderMap,
-    body: Body,
+    PagePost { user, id, pairs }: PagePost<CaseId>,
 ) -> Response {
     let active = "/indbakke";
-    let Some(id) = case_id(path) else {
-        return error_page(&state, &user, active, ApiError::NotFound).await;
-    };
-    let pairs = match read_form(&user, &headers, body).await {
-        Ok(pairs) => pairs,
-        Err(e) => return error_page(&state, &user, active, e).await,
-    };
     let reason = pair(&pairs, "reason").unwrap_or("");
     match state.store().break_glass(&user.actor, &id, reason, state.now()).await {
         Ok(grant) => see_other(&format!("/sager/{}?status=noedadgang", grant.case_id)),

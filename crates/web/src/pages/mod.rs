@@ -242,6 +242,34 @@ async fn read_form(user: &WebUser, headers: &HeaderMap, body: Body) -> Result<Ve
     Ok(pairs)
 }
 
+/// A form posted about one thing (`/sager/{id}/notater`, `/henvendelser/{id}/sag`): the
+/// signed-in user, the id (the not-found page when it cannot be one) and the CSRF-checked
+/// fields. Every such page belongs under the inbox in the menu.
+pub(super) struct PagePost<T> {
+    pub(super) user: WebUser,
+    pub(super) id: T,
+    pub(super) pairs: Vec<(String, String)>,
+}
+
+impl<T: infohus_domain::ids::OpaqueId + Send> axum::extract::FromRequest<AppState> for PagePost<T> {
+    type Rejection = Response;
+
+    async fn from_request(request: axum::extract::Request, state: &AppState) -> Result<Self, Response> {
+        use axum::extract::FromRequestParts;
+        let (mut parts, body) = request.into_parts();
+        let user = WebUser::from_request_parts(&mut parts, state).await.map_err(IntoResponse::into_response)?;
+        let id =
+            Path::<String>::from_request_parts(&mut parts, state).await.ok().and_then(|Path(raw)| T::parse_id(&raw));
+        let Some(id) = id else {
+            return Err(error_page(state, &user, "/indbakke", ApiError::NotFound).await);
+        };
+        match read_form(&user, &parts.headers, body).await {
+            Ok(pairs) => Ok(Self { user, id, pairs }),
+            Err(error) => Err(error_page(state, &user, "/indbakke", error).await),
+        }
+    }
+}
+
 /// 303 See Other: where a successful form post goes.
 fn see_other(location: &str) -> Response {
     let mut response = Redirect::to(location).into_response();

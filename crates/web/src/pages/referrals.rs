@@ -506,19 +506,9 @@ pub(super) async fn referral_page(
 
 pub(super) async fn open_case(
     State(state): State<AppState>,
-    user: WebUser,
-    path: Result<Path<String>, PathRejection>,
-    headers: HeaderMap,
-    body: Body,
+    PagePost { user, id, pairs }: PagePost<ReferralId>,
 ) -> Response {
     let active = "/indbakke";
-    let Some(id) = path.ok().and_then(|Path(raw)| ReferralId::parse(&raw)) else {
-        return error_page(&state, &user, active, ApiError::NotFound).await;
-    };
-    let pairs = match read_form(&user, &headers, body).await {
-        Ok(pairs) => pairs,
-        Err(e) => return error_page(&state, &user, active, e).await,
-    };
     if !user.actor.viewer().may_manage_cases() {
         // As the store: whether the referral exists is not revealed to those who cannot see it.
         let error = if user.actor.viewer().may_submit_referral() { ApiError::Forbidden } else { ApiError::NotFound };
@@ -545,21 +535,8 @@ pub(super) async fn open_case(
 
 pub(super) async fn resolve_match(
     State(state): State<AppState>,
-    user: WebUser,
-    path: Result<Path<String>, PathRejection>,
-    headers: HeaderMap,
-    body: Body,
+    PagePost { user, id, pairs }: PagePost<ReferralId>,
 ) -> Response {
-    let Some(id) = path.ok().and_then(|Path(raw)| ReferralId::parse(&raw)) else {
-        return error_page(&state, &user, "/indbakke", ApiError::NotFound).await;
-    };
-    let pairs = match read_limited(&headers, body).await.and_then(|b| form_pairs(&b)) {
-        Ok(pairs) => pairs,
-        Err(e) => return error_page(&state, &user, "/indbakke", e).await,
-    };
-    if !user.csrf_ok(pair(&pairs, "csrf")) {
-        return error_page(&state, &user, "/indbakke", ApiError::Forbidden).await;
-    }
     let now = state.now();
     let (result, status) = match pair(&pairs, "decision") {
         Some("link") => (state.store().link_suggested_person(&user.actor, &id, now).await, "samlet"),
@@ -567,11 +544,7 @@ pub(super) async fn resolve_match(
         _ => return error_page(&state, &user, "/indbakke", ApiError::Malformed).await,
     };
     match result {
-        Ok(_) => {
-            let mut response = Redirect::to(&format!("/henvendelser/{id}?status={status}")).into_response();
-            *response.status_mut() = StatusCode::SEE_OTHER;
-            response
-        }
+        Ok(_) => see_other(&format!("/henvendelser/{id}?status={status}")),
         Err(e) => error_page(&state, &user, "/indbakke", e.into()).await,
     }
 }
