@@ -20,6 +20,18 @@ struct Fixture {
     url: String,
 }
 
+/// Adds an infohus serving a police district (or the national unit).
+async fn new_infohus(
+    store: &Store,
+    code: &str,
+    name: &str,
+    police_district: Option<infohus_domain::municipality::PoliceDistrict>,
+    national: bool,
+) -> Result<infohus_domain::InfohusId, StoreError> {
+    let code = AgencyCode::parse(code).unwrap();
+    store.add_infohus(infohus_store::NewInfohus { code, name: name.into(), police_district, national }, T0).await
+}
+
 fn on_postgres() -> bool {
     std::env::var("INFOHUS_TEST_POSTGRES").is_ok_and(|v| !v.is_empty())
 }
@@ -628,47 +640,12 @@ async fn two_stores_on_one_database_keep_one_unbroken_chain() {
 #[tokio::test]
 async fn infohuse_are_isolated_and_the_hotline_routes_by_municipality() {
     use infohus_domain::municipality::PoliceDistrict;
-    use infohus_store::NewInfohus;
     let f = fixture().await;
     let code = |c: &str| AgencyCode::parse(c).unwrap();
-    let kbh = f
-        .store
-        .add_infohus(
-            NewInfohus {
-                code: code("KBH"),
-                name: "Infohus København".into(),
-                police_district: Some(PoliceDistrict::Koebenhavn),
-                national: false,
-            },
-            T0,
-        )
-        .await
-        .unwrap();
-    let national = f
-        .store
-        .add_infohus(
-            NewInfohus {
-                code: code("NAT"),
-                name: "Den nationale hotline".into(),
-                police_district: None,
-                national: true,
-            },
-            T0,
-        )
-        .await
-        .unwrap();
+    let kbh = new_infohus(&f.store, "KBH", "Infohus København", Some(PoliceDistrict::Koebenhavn), false).await.unwrap();
+    let national = new_infohus(&f.store, "NAT", "Den nationale hotline", None, true).await.unwrap();
     assert!(matches!(
-        f.store
-            .add_infohus(
-                NewInfohus {
-                    code: code("KBH2"),
-                    name: "Igen".into(),
-                    police_district: Some(PoliceDistrict::Koebenhavn),
-                    national: false
-                },
-                T0
-            )
-            .await,
+        new_infohus(&f.store, "KBH2", "Igen", Some(PoliceDistrict::Koebenhavn), false).await,
         Err(StoreError::Conflict(_))
     ));
     let hash = password::hash(&Password::parse("et-langt-password").unwrap()).unwrap();
@@ -799,22 +776,9 @@ async fn an_archive_moves_everything_to_another_database_and_back_unchanged() {
 #[tokio::test]
 async fn known_elsewhere_requests_to_share_and_transfers_between_infohuse() {
     use infohus_domain::municipality::PoliceDistrict;
-    use infohus_store::NewInfohus;
     let f = fixture().await;
     let code = |c: &str| AgencyCode::parse(c).unwrap();
-    let kbh = f
-        .store
-        .add_infohus(
-            NewInfohus {
-                code: code("KBH"),
-                name: "Infohus København".into(),
-                police_district: Some(PoliceDistrict::Koebenhavn),
-                national: false,
-            },
-            T0,
-        )
-        .await
-        .unwrap();
+    let kbh = new_infohus(&f.store, "KBH", "Infohus København", Some(PoliceDistrict::Koebenhavn), false).await.unwrap();
     let hash = password::hash(&Password::parse("et-langt-password").unwrap()).unwrap();
     f.store
         .add_agency(&kbh, &code("KBH-SEK"), &AgencyName::parse("Sekretariat").unwrap(), AgencyKind::Municipality, T0)
