@@ -85,9 +85,10 @@ pub fn copenhagen(t: OffsetDateTime) -> OffsetDateTime {
 /// The default screening deadline, in working days after receipt.
 pub const SCREENING_WORKING_DAYS: u32 = 5;
 
-/// When the screening of a referral received on `received` is due.
-pub fn screening_due(received: Date) -> Option<Date> {
-    add_working_days(received, SCREENING_WORKING_DAYS)
+/// When the screening of a referral received on `received` is due, `working_days` Danish
+/// working days later (the installation's setting; default [`SCREENING_WORKING_DAYS`]).
+pub fn screening_due(received: Date, working_days: u32) -> Option<Date> {
+    add_working_days(received, working_days)
 }
 
 #[cfg(test)]

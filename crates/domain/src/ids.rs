@@ -77,6 +77,18 @@ opaque_id!(
     /// A record on a case, owned by the agency that wrote it.
     NoteId
 );
+opaque_id!(
+    /// A structured assessment made with an instrument; each correction is a new one.
+    AssessmentId
+);
+opaque_id!(
+    /// An intervention (indsats) an agency owns on a case.
+    InterventionId
+);
+opaque_id!(
+    /// A task on a case with a due date and an owner.
+    TaskId
+);
 
 #[cfg(test)]
 mod tests {

@@ -2,14 +2,18 @@
 //! their validation, and the access policy. No I/O, no clock: time is always a parameter.
 
 pub mod agency;
+pub mod assessment;
 pub mod calendar;
+pub mod casework;
 pub mod clock;
 pub mod cpr;
 pub mod field;
 pub mod ids;
+pub mod instrument;
 pub mod municipality;
 pub mod personal;
 pub mod policy;
+pub mod progression;
 pub mod referral;
 pub mod role;
 pub mod sensitivity;
@@ -17,10 +21,14 @@ pub mod text;
 pub mod user;
 
 pub use agency::{AgencyCode, AgencyKind, AgencyName};
+pub use assessment::{AssessmentContent, Ratings};
 pub use clock::Clock;
 pub use cpr::Cpr;
 pub use field::{FieldError, FieldErrors};
-pub use ids::{AgencyId, CaseId, InfohusId, NoteId, PersonId, ReferralId, UserId};
+pub use ids::{
+    AgencyId, AssessmentId, CaseId, InfohusId, InterventionId, NoteId, PersonId, ReferralId, TaskId, UserId,
+};
+pub use instrument::{Instrument, InstrumentError, InstrumentErrors, Side, SourceFormat};
 pub use personal::Personal;
 pub use referral::{Channel, ConcernCategory, Gender, NewReferral, ReferralInput, ReferralStatus, Urgency};
 pub use role::Role;

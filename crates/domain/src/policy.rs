@@ -1,6 +1,7 @@
 //! The access policy: the one place that decides who may do what with personal data.
 //! The store turns these decisions into query scopes; nothing else decides access.
 
+use crate::agency::AgencyKind;
 use crate::ids::{AgencyId, InfohusId, UserId};
 use crate::role::Role;
 
@@ -140,6 +141,49 @@ impl Viewer {
     }
 }
 
+/// Casework rules: screening, interventions, releases and programme figures.
+impl Viewer {
+    /// Each agency asked for a register check records its own result.
+    pub fn may_record_check(&self, asked: &[AgencyId]) -> bool {
+        matches!(self.role, Role::Coordinator | Role::Member) && asked.contains(&self.agency)
+    }
+
+    /// A check's note is read by the agency that wrote it and by the coordinators who
+    /// decide the screening; the other asked agencies see the result only.
+    pub fn may_read_check_note(&self, checked_by: &AgencyId) -> bool {
+        self.role == Role::Coordinator || (self.role == Role::Member && checked_by == &self.agency)
+    }
+
+    /// Deciding a screening's outcome is the secretariat's job, like opening cases.
+    pub fn may_decide_screening(&self) -> bool {
+        self.may_manage_cases()
+    }
+
+    /// An intervention's content is read by its owner agency, agencies it was disclosed
+    /// to, and its responsible user (a mentor reaches the person through it alone).
+    pub fn may_read_intervention(&self, access: CaseAccess, record: RecordFacts<'_>, responsible: &UserId) -> bool {
+        (responsible == &self.user && matches!(self.role, Role::Coordinator | Role::Member | Role::Mentor))
+            || self.may_read_record(access, record)
+    }
+
+    /// Logging sessions, moving the review date and recording the outcome: the owner
+    /// agency or the responsible user.
+    pub fn may_work_on_intervention(&self, access: CaseAccess, owner: &AgencyId, responsible: &UserId) -> bool {
+        (responsible == &self.user && matches!(self.role, Role::Coordinator | Role::Member | Role::Mentor))
+            || (self.may_write_record(access) && owner == &self.agency)
+    }
+
+    /// Expected release dates come from the Prison and Probation Service.
+    pub fn may_record_release(&self, access: CaseAccess, own_agency_kind: AgencyKind) -> bool {
+        self.may_write_record(access) && own_agency_kind == AgencyKind::PrisonProbation
+    }
+
+    /// Aggregate figures with no person in them (the mentoring programme's progress).
+    pub fn may_see_programme_figures(&self) -> bool {
+        matches!(self.role, Role::Coordinator | Role::Analyst)
+    }
+}
+
 impl ReferralScope {
     pub fn admits(&self, facts: ReferralFacts<'_>) -> bool {
         match self {
@@ -237,6 +281,40 @@ mod tests {
         assert!(!police.may_read_record(CaseAccess::None, record(&to_police)));
         assert!(!police.may_disclose(CaseAccess::Participant, record(&to_police)), "only the owner discloses");
         assert!(!police.may_write_record(CaseAccess::BreakGlass), "break glass reads, never writes");
+    }
+
+    #[test]
+    fn mentors_reach_only_the_interventions_they_are_responsible_for() {
+        let mentor = viewer(Role::Mentor, "h1", "kk", "m1");
+        let owner = id(AgencyId::parse, "kk");
+        let none: Vec<AgencyId> = Vec::new();
+        let facts = RecordFacts { owner: &owner, disclosed_to: &none };
+        let me = id(UserId::parse, "m1");
+        let other = id(UserId::parse, "m2");
+        assert!(mentor.may_read_intervention(CaseAccess::None, facts, &me));
+        assert!(mentor.may_work_on_intervention(CaseAccess::None, &owner, &me));
+        assert!(!mentor.may_read_intervention(CaseAccess::None, facts, &other));
+        assert!(!mentor.may_work_on_intervention(CaseAccess::None, &owner, &other));
+    }
+
+    #[test]
+    fn register_checks_are_recorded_by_the_asked_agency_and_notes_read_by_it_and_coordinators() {
+        let police = viewer(Role::Member, "h1", "police", "u1");
+        let asked = vec![id(AgencyId::parse, "police")];
+        assert!(police.may_record_check(&asked));
+        assert!(!viewer(Role::Member, "h1", "psych", "u2").may_record_check(&asked));
+        assert!(!viewer(Role::Analyst, "h1", "police", "u3").may_record_check(&asked));
+        let psych = id(AgencyId::parse, "psych");
+        assert!(!police.may_read_check_note(&psych));
+        assert!(viewer(Role::Coordinator, "h1", "kk", "u4").may_read_check_note(&psych));
+    }
+
+    #[test]
+    fn only_the_prison_and_probation_service_records_releases() {
+        let kf = viewer(Role::Member, "h1", "kf", "u1");
+        assert!(kf.may_record_release(CaseAccess::Participant, AgencyKind::PrisonProbation));
+        assert!(!kf.may_record_release(CaseAccess::BreakGlass, AgencyKind::PrisonProbation));
+        assert!(!kf.may_record_release(CaseAccess::Participant, AgencyKind::Police));
     }
 
     proptest! {

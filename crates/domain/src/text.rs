@@ -39,6 +39,14 @@ pub fn required_multiline(field: &str, raw: Option<&str>, max: usize) -> Result<
     Ok(value.replace("\r\n", "\n"))
 }
 
+/// An optional multi-line text: empty input is `None`.
+pub fn optional_multiline(field: &str, raw: Option<&str>, max: usize) -> Result<Option<String>, FieldError> {
+    match raw.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(value) => required_multiline(field, Some(value), max).map(Some),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -666,7 +666,11 @@ pub async fn fill(store: &Store, options: &DemoOptions, now: OffsetDateTime) -> 
     }
 
     let cases = open_demo_cases(store, &mut rng, &created, now).await?;
-    tracing::info!(cases, "demo cases opened");
+    tracing::info!(cases = cases.len(), "demo cases opened");
+    let opened: HashSet<&infohus_domain::ReferralId> = cases.iter().map(|c| &c.referral).collect();
+    let others: Vec<_> = created.iter().filter(|(id, ..)| !opened.contains(id)).cloned().collect();
+    screen_demo_referrals(store, &mut rng, &others, now).await?;
+    work_demo_cases(store, &mut rng, &cases, now).await?;
 
     Ok(DemoSummary {
         agencies: AGENCIES.len(),
@@ -705,14 +709,14 @@ async fn open_demo_cases(
     rng: &mut Rng,
     created: &[(infohus_domain::ReferralId, OffsetDateTime, bool)],
     now: OffsetDateTime,
-) -> anyhow::Result<usize> {
+) -> anyhow::Result<Vec<DemoCase>> {
     let coordinator = store.actor_for_operator(COORDINATOR).await?;
     let mut members = HashMap::new();
     for (code, username) in CASE_MEMBERS {
         members.insert(code, store.actor_for_operator(username).await?);
     }
     let code = |c: &str| AgencyCode::parse(c).context("demo agency code");
-    let mut opened = 0;
+    let mut opened = Vec::new();
     for (referral, received_at, young) in created {
         let opened_at = *received_at + Duration::days(7);
         if opened_at + Duration::days(7) > now || !rng.chance(35) {
@@ -728,7 +732,12 @@ async fn open_demo_cases(
         }
         let codes = participants.iter().map(|c| code(c)).collect::<anyhow::Result<Vec<_>>>()?;
         let case = store.open_case(&coordinator, referral, &code("KK-SEK")?, &codes, opened_at).await?;
-        opened += 1;
+        opened.push(DemoCase {
+            id: case.clone(),
+            referral: referral.clone(),
+            opened_at,
+            participants: participants.clone(),
+        });
         for (n, agency) in participants.iter().enumerate() {
             let Some(member) = members.get(agency) else { continue };
             let (text, tags) = pick(rng, &NOTES);
@@ -752,6 +761,265 @@ async fn open_demo_cases(
         }
     }
     Ok(opened)
+}
+
+/// A demo case as the casework generator needs it.
+struct DemoCase {
+    id: infohus_domain::CaseId,
+    referral: infohus_domain::ReferralId,
+    opened_at: OffsetDateTime,
+    participants: Vec<&'static str>,
+}
+
+fn copenhagen_date(at: OffsetDateTime) -> Date {
+    infohus_domain::calendar::copenhagen(at).date()
+}
+
+#[rustfmt::skip]
+const REPLIES: [&str; 2] = [
+    "Tak for din henvendelse. Infohuset har vurderet den og foretager sig ikke mere i sagen. Kontakt os igen, hvis der opstår ny bekymring.",
+    "Tak for henvendelsen. Den er vurderet i infohuset, og der er ikke grundlag for en forebyggende indsats her.",
+];
+
+/// Screens the referrals that did not become cases: old ones are decided (mostly no
+/// concern), recent ones are under screening with some register checks still missing.
+async fn screen_demo_referrals(
+    store: &Store,
+    rng: &mut Rng,
+    referrals: &[(infohus_domain::ReferralId, OffsetDateTime, bool)],
+    now: OffsetDateTime,
+) -> anyhow::Result<()> {
+    use infohus_domain::casework::{CheckResult, OtherService};
+    use infohus_store::Decision;
+    let coordinator = store.actor_for_operator(COORDINATOR).await?;
+    let police = store.actor_for_operator("politi").await?;
+    let psychiatry = store.actor_for_operator("psykiatri").await?;
+    let code = |c: &str| AgencyCode::parse(c).context("demo agency code");
+    for (referral, received_at, young) in referrals {
+        let age = now - *received_at;
+        if age > Duration::days(21) && !rng.chance(96) {
+            continue;
+        }
+        let mut asked = vec![code("POL-KBH")?];
+        if rng.chance(40) {
+            asked.push(code("PSY-RH")?);
+        }
+        let asked_at = *received_at + Duration::hours(rng.between(2, 48));
+        if asked_at >= now {
+            continue;
+        }
+        store.request_checks(&coordinator, referral, &asked, asked_at).await?;
+        for (n, (actor, answers)) in [(&police, true), (&psychiatry, asked.len() > 1)].into_iter().enumerate() {
+            let checked_at = asked_at + Duration::hours(rng.between(4, 96) + n as i64);
+            if !answers || checked_at >= now || (age < Duration::days(10) && rng.chance(40)) {
+                continue;
+            }
+            let result = match rng.below(100) {
+                0..=59 => CheckResult::NotKnown,
+                60..=94 => CheckResult::Known,
+                _ => CheckResult::Acute,
+            };
+            let note = match result {
+                CheckResult::Known => "Kendt fra en tidligere henvendelse; ingen verserende sager.",
+                CheckResult::Acute => "Akut: kontakt vagthavende i dag.",
+                CheckResult::NotKnown => "",
+            };
+            store.record_check(actor, referral, result, note, checked_at).await?;
+        }
+        let decided_at = *received_at + Duration::days(rng.between(3, 9));
+        if decided_at >= now {
+            continue;
+        }
+        let decision = match rng.below(100) {
+            0..=69 => Decision::NoConcern { reply: pick(rng, &REPLIES).to_owned() },
+            70..=89 => Decision::OtherService {
+                service: if *young {
+                    OtherService::ChildWelfare
+                } else {
+                    [OtherService::Social, OtherService::Psychiatry, OtherService::Employment][rng.index(3)]
+                },
+                note: "Sendt videre med samtykke fra borgeren.".to_owned(),
+            },
+            _ => Decision::SecurityMatter {
+                police: code("POL-KBH")?,
+                reference: format!("0100-{}", rng.between(10_000, 99_999)),
+            },
+        };
+        store.decide_screening(&coordinator, referral, decision, decided_at).await?;
+    }
+    Ok(())
+}
+
+/// Ratings for every item of an instrument around a level, moved by `shift` (negative:
+/// lower risks and higher resources, i.e. better).
+fn demo_ratings(
+    rng: &mut Rng,
+    instrument: &infohus_domain::instrument::Instrument,
+    shift: i64,
+) -> std::collections::BTreeMap<String, String> {
+    let top = instrument.scale.len() as i64 - 1;
+    let mut ratings = std::collections::BTreeMap::new();
+    for (_, item) in instrument.items() {
+        let base = rng.between(0, top);
+        let level = match item.side {
+            infohus_domain::instrument::Side::Risk => base + shift,
+            infohus_domain::instrument::Side::Resource => base - shift,
+        }
+        .clamp(0, top);
+        if let Some(l) = instrument.scale.get(usize::try_from(level).unwrap_or(0)) {
+            ratings.insert(item.key.clone(), l.key.clone());
+        }
+    }
+    ratings
+}
+
+fn demo_content(
+    rng: &mut Rng,
+    instrument: &infohus_domain::instrument::Instrument,
+    on: Date,
+    shift: i64,
+) -> infohus_domain::assessment::AssessmentContent {
+    let mut content = infohus_domain::assessment::AssessmentContent::empty(on);
+    content.ratings = demo_ratings(rng, instrument, shift);
+    for dimension in &instrument.dimensions {
+        content.rationales.insert(
+            dimension.key.clone(),
+            "Vurderet på baggrund af samtaler med borgeren og oplysninger fra de deltagende myndigheder.".to_owned(),
+        );
+    }
+    content.overall = "Bekymringen er reel. Netværket og interessen for uddannelse er vigtige ressourcer.".to_owned();
+    content.recommendation = instrument.recommendations.first().map(|c| c.key.clone());
+    content.assessors = vec!["Mette Kjær".to_owned(), "Camilla Holm".to_owned()];
+    content
+}
+
+/// Gives the demo cases their casework: a signed baseline assessment, mentoring for some
+/// with sessions and a six-month reassessment, tasks (some overdue), expected releases
+/// and closures, so every casework page has something to show.
+async fn work_demo_cases(store: &Store, rng: &mut Rng, cases: &[DemoCase], now: OffsetDateTime) -> anyhow::Result<()> {
+    use infohus_domain::casework::{AssessmentKind, ClosureReason};
+    use infohus_store::{NewIntervention, NewTask};
+    let coordinator = store.actor_for_operator(COORDINATOR).await?;
+    let mentor = store.actor_for_operator("mentor").await?;
+    let prison = store.actor_for_operator("kriminalforsorg").await?;
+    let (instrument_id, instrument) = store.instrument("ni-dimensioner", None).await?;
+    let today = copenhagen_date(now);
+    let code = |c: &str| AgencyCode::parse(c).context("demo agency code");
+    for case in cases {
+        let start = case.opened_at + Duration::days(10);
+        if start >= now {
+            continue;
+        }
+        let baseline_on = copenhagen_date(start);
+        let content = demo_content(rng, &instrument, baseline_on, 0);
+        let baseline = store
+            .create_assessment(
+                &coordinator,
+                &case.id,
+                &instrument_id,
+                AssessmentKind::Baseline,
+                content,
+                baseline_on,
+                start,
+            )
+            .await?;
+        store.sign_assessment(&coordinator, &baseline, baseline_on, start + Duration::hours(2)).await?;
+        if rng.chance(45) {
+            let start_on = baseline_on + Duration::days(7);
+            let intervention = store
+                .add_intervention(
+                    &coordinator,
+                    &case.id,
+                    NewIntervention {
+                        kind: "mentoring".to_owned(),
+                        responsible: "mentor".to_owned(),
+                        goals: "Stabil hverdag, job eller uddannelse og et netværk uden for miljøet.".to_owned(),
+                        start_on,
+                        review_on: None,
+                        sensitivity: infohus_domain::Sensitivities::default(),
+                    },
+                    baseline_on,
+                    start + Duration::hours(3),
+                )
+                .await?;
+            let mut held = start_on;
+            for _ in 0..rng.between(1, 8) {
+                held += Duration::days(rng.between(10, 30));
+                let at = PrimitiveDateTime::new(held, Time::from_hms(14, 0, 0).unwrap_or(Time::MIDNIGHT)).assume_utc();
+                if at >= now {
+                    break;
+                }
+                let note = pick(
+                    rng,
+                    &["Samtale om job og hverdag.", "Gåtur og snak om familien.", "Fulgte med til jobcenteret."],
+                );
+                store.log_session(&mentor, &intervention, held, rng.between(30, 120), note, held, at).await?;
+            }
+            let followup_on = start_on + Duration::days(rng.between(182, 200));
+            let followup_at =
+                PrimitiveDateTime::new(followup_on, Time::from_hms(10, 0, 0).unwrap_or(Time::MIDNIGHT)).assume_utc();
+            if followup_at < now {
+                let shift = weighted(rng, &[(-1, 60), (0, 30), (1, 10)]);
+                let content = demo_content(rng, &instrument, followup_on, shift);
+                let followup = store
+                    .create_assessment(
+                        &coordinator,
+                        &case.id,
+                        &instrument_id,
+                        AssessmentKind::FollowUp,
+                        content,
+                        followup_on,
+                        followup_at,
+                    )
+                    .await?;
+                store.sign_assessment(&coordinator, &followup, followup_on, followup_at + Duration::hours(1)).await?;
+            }
+        }
+        let due_on = today + Duration::days(rng.between(-20, 40));
+        let task_at = (now - Duration::days(30)).max(start);
+        let task = store
+            .add_task(
+                &coordinator,
+                &case.id,
+                NewTask {
+                    title: pick(
+                        rng,
+                        &[
+                            "Indkald til netværksmøde",
+                            "Følg op på skolegang",
+                            "Aftal samtale med familien",
+                            "Indhent status fra jobcenteret",
+                        ],
+                    )
+                    .to_owned(),
+                    owner_agency: code(pick(rng, &case.participants))?,
+                    assignee: None,
+                    due_on,
+                },
+                task_at,
+            )
+            .await?;
+        if due_on < today && rng.chance(50) {
+            store.complete_task(&coordinator, &task, task_at + Duration::hours(1)).await?;
+        }
+        if case.participants.contains(&"KRIM") && rng.chance(60) {
+            let expected = today + Duration::days(rng.between(5, 150));
+            store.set_release(&prison, &case.id, expected, now - Duration::days(1)).await?;
+        }
+        if now - case.opened_at > Duration::days(400) && rng.chance(40) {
+            store
+                .close_case(
+                    &coordinator,
+                    &case.id,
+                    ClosureReason::GoalsMet,
+                    "Forløbet er afsluttet.",
+                    true,
+                    now - Duration::days(2),
+                )
+                .await?;
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -7,7 +7,9 @@ use anyhow::{Context, Result, anyhow, bail};
 use clap::{Args, Parser, Subcommand};
 use infohus_domain::municipality::PoliceDistrict;
 use infohus_domain::{AgencyCode, AgencyKind, AgencyName, Clock, Password, Role, Username};
-use infohus_store::{Checkpoint, NewInfohus, Store, StoreError, StoreOptions, password, sqlite_url};
+use infohus_store::{
+    Checkpoint, ImportedInstrument, NewInfohus, Store, StoreError, StoreOptions, password, sqlite_url,
+};
 use infohus_web::{AppState, Config, SystemClock};
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -58,6 +60,15 @@ enum Command {
         /// Fill an empty database with demo data before serving.
         #[arg(long)]
         demo: bool,
+        /// Danish working days from receipt to the screening deadline.
+        #[arg(long, default_value_t = infohus_domain::calendar::SCREENING_WORKING_DAYS,
+              value_parser = clap::value_parser!(u32).range(1..=60))]
+        screening_working_days: u32,
+    },
+    /// Assessment instruments (versioned TOML or JSON files).
+    Instrument {
+        #[command(subcommand)]
+        command: InstrumentCommand,
     },
     /// Manage users.
     User {
@@ -195,6 +206,26 @@ enum InfohusCommand {
 }
 
 #[derive(Subcommand)]
+enum InstrumentCommand {
+    /// Validate an instrument file (.toml or .json) and load it; every problem is listed
+    /// with where it is. Nothing is loaded unless the whole file is valid.
+    Import {
+        #[command(flatten)]
+        location: Location,
+        /// The instrument file.
+        file: PathBuf,
+        /// Only validate; do not load.
+        #[arg(long)]
+        check: bool,
+    },
+    /// The loaded instruments and their versions.
+    List {
+        #[command(flatten)]
+        location: Location,
+    },
+}
+
+#[derive(Subcommand)]
 enum AuditCommand {
     /// Recompute the access log's hash chain: exit 0 intact, 1 tampered, 2 cannot check.
     Verify {
@@ -286,7 +317,7 @@ fn sqlite_file(url: &str) -> Option<PathBuf> {
 async fn run(cli: Cli) -> Result<ExitCode> {
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     match cli.command {
-        Command::Serve { location, bind, idle_timeout_minutes, secure_cookies, demo } => {
+        Command::Serve { location, bind, idle_timeout_minutes, secure_cookies, demo, screening_working_days } => {
             let store = location.open(clock.as_ref()).await?;
             if demo && store.is_empty().await? {
                 let summary = demo::fill(&store, &default_demo(), clock.now()).await?;
@@ -297,6 +328,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             let config = Config {
                 idle_timeout: time::Duration::minutes(i64::from(idle_timeout_minutes)),
                 secure_cookies,
+                screening_working_days,
                 ..Config::default()
             };
             let state = AppState::new(store, clock, config);
@@ -452,6 +484,42 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             store.close().await;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Instrument { command: InstrumentCommand::Import { location, file, check } } => {
+            let instrument = match read_instrument(&file) {
+                Ok(instrument) => instrument,
+                Err(message) => {
+                    eprintln!("{message}");
+                    return Ok(ExitCode::FAILURE);
+                }
+            };
+            let label = format!("{} version {} ({})", instrument.key, instrument.version, instrument.name);
+            if check {
+                println!("{} is valid: {label}", file.display());
+                return Ok(ExitCode::SUCCESS);
+            }
+            let store = location.open(clock.as_ref()).await?;
+            let outcome = store.import_instrument(&instrument, clock.now()).await;
+            store.close().await;
+            match outcome {
+                Ok(ImportedInstrument::Added(_)) => println!("loaded {label}"),
+                Ok(ImportedInstrument::Unchanged(_)) => println!("already loaded, unchanged: {label}"),
+                Err(StoreError::Conflict(_)) => bail!(
+                    "{} version {} is already loaded with other content: give the changed instrument a new version number",
+                    instrument.key,
+                    instrument.version
+                ),
+                Err(error) => return Err(error.into()),
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Instrument { command: InstrumentCommand::List { location } } => {
+            let store = location.open(clock.as_ref()).await?;
+            for i in store.instruments().await? {
+                println!("{}\t{}\t{}", i.key, i.version, i.name);
+            }
+            store.close().await;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Migrate { location } => {
             let store = location.open(clock.as_ref()).await?;
             println!("database at schema version {}", store.schema_version().await?);
@@ -506,6 +574,26 @@ async fn infohus_of(store: &Store, code: Option<&str>) -> Result<infohus_domain:
         Err(StoreError::Invalid(_)) => bail!("unknown infohus {}: see `infohus infohus list`", code.unwrap_or("")),
         Err(error) => Err(error.into()),
     }
+}
+
+/// Reads and validates an instrument file; the error is the whole report for the operator.
+fn read_instrument(path: &Path) -> std::result::Result<infohus_domain::instrument::Instrument, String> {
+    use infohus_domain::instrument::{Instrument, MAX_SOURCE_BYTES, SourceFormat};
+    let format = SourceFormat::from_path(path)
+        .ok_or_else(|| format!("{}: the file name must end in .toml or .json", path.display()))?;
+    let size = std::fs::metadata(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?.len();
+    if size > MAX_SOURCE_BYTES as u64 {
+        return Err(format!("{}: larger than {} bytes", path.display(), MAX_SOURCE_BYTES));
+    }
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let text = String::from_utf8(bytes).map_err(|_| format!("{}: not UTF-8 text", path.display()))?;
+    Instrument::parse(&text, format).map_err(|errors| {
+        let mut report = format!("{} is not a valid instrument ({} problems):", path.display(), errors.0.len());
+        for error in errors.iter() {
+            report.push_str(&format!("\n  {error}"));
+        }
+        report
+    })
 }
 
 fn read_checkpoint(path: &Path) -> Result<Checkpoint> {

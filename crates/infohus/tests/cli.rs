@@ -484,3 +484,99 @@ fn two_servers_on_one_postgres_lose_nothing_and_keep_one_chain() {
     assert_eq!(seqs, (1..=seqs.len() as i64).collect::<Vec<_>>(), "sequence numbers are gap-free and unique");
     assert!(seqs.len() >= 160 * 3, "every intake and listing was logged");
 }
+
+fn write_file(dir: &DataDir, name: &str, content: &str) -> String {
+    let path = dir.0.join(name);
+    std::fs::write(&path, content).unwrap();
+    path.to_str().unwrap().to_owned()
+}
+
+const SMALL_INSTRUMENT: &str = r#"
+format = "infohus-instrument/1"
+key = "lille-test"
+version = 1
+name = "Lille testinstrument"
+
+[[scale]]
+key = "lav"
+label = "Lav"
+
+[[scale]]
+key = "hoej"
+label = "Høj"
+
+[[recommendations]]
+key = "fortsaet"
+label = "Fortsæt forløbet"
+
+[[dimensions]]
+key = "netvaerk"
+name = "Netværk"
+
+[[dimensions.items]]
+key = "isolation"
+text = "Social isolation"
+side = "risk"
+
+[[dimensions.items]]
+key = "familie"
+text = "Støttende familie"
+side = "resource"
+"#;
+
+#[test]
+fn instrument_import_validates_precisely_and_loads_nothing_from_a_bad_file() {
+    let dir = DataDir::new();
+    let list = |dir: &DataDir| text(&run(&["instrument", "list", "--data-dir", dir.path()], None));
+    let shipped = list(&dir);
+    assert!(shipped.contains("ni-dimensioner\t1") && shipped.contains("indikatorliste\t1"), "{shipped}");
+
+    // Several problems in one file: each named with its place; nothing loaded.
+    let bad = SMALL_INSTRUMENT
+        .replace("side = \"risk\"", "side = \"farlig\"")
+        .replace("key = \"hoej\"", "key = \"lav\"")
+        .replace("version = 1", "version = 0");
+    let file = write_file(&dir, "bad.toml", &bad);
+    let out = run(&["instrument", "import", "--data-dir", dir.path(), &file], None);
+    assert!(!out.status.success());
+    let report = text(&out);
+    for expected in ["dimensions[0].items[0].side", "scale[1].key", "version"] {
+        assert!(report.contains(expected), "{expected} not named in: {report}");
+    }
+    assert_eq!(list(&dir), shipped);
+
+    // A syntax error says where; a JSON file with an unknown field is refused too.
+    let file = write_file(&dir, "broken.toml", "format = \"infohus-instrument/1\"\nkey = [unclosed\n");
+    let report = text(&run(&["instrument", "import", "--data-dir", dir.path(), &file], None));
+    assert!(report.contains("line 2"), "{report}");
+    let file = write_file(
+        &dir,
+        "extra.json",
+        r#"{"format": "infohus-instrument/1", "key": "x-y", "version": 1, "name": "X", "colour": "red"}"#,
+    );
+    let report = text(&run(&["instrument", "import", "--data-dir", dir.path(), &file], None));
+    assert!(report.contains("colour"), "{report}");
+    let file = write_file(&dir, "instrument.txt", SMALL_INSTRUMENT);
+    let report = text(&run(&["instrument", "import", "--data-dir", dir.path(), &file], None));
+    assert!(report.contains(".toml or .json"), "{report}");
+    assert_eq!(list(&dir), shipped);
+
+    // A valid file loads; again it is unchanged; changed content under the same version is refused.
+    let file = write_file(&dir, "good.toml", SMALL_INSTRUMENT);
+    let out = run(&["instrument", "import", "--data-dir", dir.path(), &file], None);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("loaded lille-test version 1"));
+    let out = run(&["instrument", "import", "--data-dir", dir.path(), &file], None);
+    assert!(out.status.success() && text(&out).contains("unchanged"), "{}", text(&out));
+    let file = write_file(&dir, "changed.toml", &SMALL_INSTRUMENT.replace("Social isolation", "Isolation"));
+    let out = run(&["instrument", "import", "--data-dir", dir.path(), &file], None);
+    assert!(!out.status.success() && text(&out).contains("new version number"), "{}", text(&out));
+    let file = write_file(
+        &dir,
+        "v2.toml",
+        &SMALL_INSTRUMENT.replace("Social isolation", "Isolation").replace("version = 1", "version = 2"),
+    );
+    assert!(run(&["instrument", "import", "--data-dir", dir.path(), &file], None).status.success());
+    let listed = list(&dir);
+    assert!(listed.contains("lille-test\t2") && listed.contains("lille-test\t1"), "{listed}");
+}

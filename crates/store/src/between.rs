@@ -290,7 +290,7 @@ impl Store {
                 ] {
                     sqlx::query(sql).bind(p).execute(&mut *conn).await?;
                 }
-                for table in ["persons", "referrals", "cases", "disclosures", "break_glass"] {
+                for table in ["persons", "referrals", "cases", "disclosures", "break_glass", "assessments", "interventions"] {
                     let column = if table == "persons" { "id" } else { "person_id" };
                     // Safe: constant table and column names; values are bound.
                     sqlx::query(sqlx::AssertSqlSafe(format!("UPDATE {table} SET infohus_id = $1 WHERE {column} = $2")))
@@ -298,6 +298,14 @@ impl Store {
                         .bind(p)
                         .execute(&mut *conn)
                         .await?;
+                }
+                for sql in [
+                    "UPDATE tasks SET infohus_id = $1 WHERE case_id IN (SELECT id FROM cases WHERE person_id = $2)",
+                    "UPDATE release_notices SET infohus_id = $1 WHERE case_id IN (SELECT id FROM cases WHERE person_id = $2)",
+                    "UPDATE screening_outcomes SET infohus_id = $1
+                     WHERE referral_id IN (SELECT id FROM referrals WHERE person_id = $2)",
+                ] {
+                    sqlx::query(sql).bind(&target).bind(p).execute(&mut *conn).await?;
                 }
                 let id = new_id();
                 sqlx::query(

@@ -7,8 +7,10 @@ use crate::crypto::DataKey;
 use crate::db::{Store, new_id, parse_ts, ts};
 use crate::error::StoreError;
 use crate::keys::Keys;
+use crate::lifecycle::{EventRecord, ensure_open, record_event};
 use crate::referrals::{Sealer, person_key};
 use crate::sessions::Actor;
+use infohus_domain::casework::ClosureReason;
 use infohus_domain::policy::{CaseAccess, CaseFacts, RecordFacts};
 use infohus_domain::{
     AgencyCode, AgencyId, CaseId, FieldErrors, InfohusId, LegalBasisScope, NoteId, PersonId, Personal, ReferralId,
@@ -52,9 +54,17 @@ pub struct CaseView {
     pub lead_agency: AgencyRef,
     pub agencies: Vec<AgencyRef>,
     pub opened_at: OffsetDateTime,
+    pub closed_at: Option<OffsetDateTime>,
+    pub closed_reason: Option<ClosureReason>,
     /// True when the viewer sees this case through break glass.
     pub break_glass: bool,
     pub notes: Vec<NoteView>,
+    pub assessments: Vec<crate::assessments::AssessmentSummary>,
+    pub interventions: Vec<crate::interventions::InterventionView>,
+    pub tasks: Vec<crate::tasks::TaskView>,
+    pub timeline: Vec<crate::lifecycle::TimelineEntry>,
+    /// The expected release from prison, when the Prison and Probation Service recorded one.
+    pub release_on: Option<time::Date>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -77,7 +87,7 @@ fn text_field(field: &str, raw: &str, max: usize) -> Result<String, StoreError> 
         .map_err(|e| StoreError::Invalid(FieldErrors(vec![e])))
 }
 
-async fn agency_by_code(
+pub(crate) async fn agency_by_code(
     conn: &mut AnyConnection,
     infohus: &InfohusId,
     code: &AgencyCode,
@@ -92,20 +102,23 @@ async fn agency_by_code(
 }
 
 /// A case row with what the policy needs, and the person's data key.
-struct CaseRow {
-    row: AnyRow,
-    agencies: Vec<AgencyRef>,
-    access: CaseAccess,
+pub(crate) struct CaseRow {
+    pub(crate) row: AnyRow,
+    pub(crate) agencies: Vec<AgencyRef>,
+    pub(crate) access: CaseAccess,
 }
 
-async fn load_case(
+/// A case row with the actor's access to it decided, which may be `CaseAccess::None`:
+/// for records reached another way (a mentor's intervention). `NotFound` if no such case.
+pub(crate) async fn load_case_with_access(
     conn: &mut AnyConnection,
     actor: &Actor,
     id: &str,
     now: OffsetDateTime,
 ) -> Result<CaseRow, StoreError> {
     let row = sqlx::query(
-        "SELECT c.id, c.infohus_id, c.person_id, c.referral_id, c.status, c.opened_at, c.lead_agency_id,
+        "SELECT c.id, c.infohus_id, c.person_id, c.referral_id, c.status, c.opened_at, c.closed_at, c.closed_reason,
+                c.lead_agency_id,
                 la.code AS lead_code, la.name AS lead_name, p.data_key AS person_data_key
          FROM cases c JOIN agencies la ON la.id = c.lead_agency_id JOIN persons p ON p.id = c.person_id
          WHERE c.id = $1",
@@ -136,32 +149,78 @@ async fn load_case(
         InfohusId::parse(&row.try_get::<String, _>("infohus_id")?).ok_or(StoreError::Corrupt("infohus id"))?;
     let ids: Vec<AgencyId> = agencies.iter().filter_map(|a| AgencyId::parse(&a.id)).collect();
     let access = actor.viewer.case_access(CaseFacts { infohus: &infohus, participating_agencies: &ids, break_glass });
-    if access == CaseAccess::None {
-        return Err(StoreError::NotFound);
-    }
     Ok(CaseRow { row, agencies, access })
 }
 
+/// A case the actor reaches as a participant or through break glass; `NotFound` otherwise.
+pub(crate) async fn load_case(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    id: &str,
+    now: OffsetDateTime,
+) -> Result<CaseRow, StoreError> {
+    let case = load_case_with_access(conn, actor, id, now).await?;
+    if case.access == CaseAccess::None {
+        return Err(StoreError::NotFound);
+    }
+    Ok(case)
+}
+
 impl CaseRow {
-    fn string(&self, column: &str) -> Result<String, StoreError> {
+    pub(crate) fn string(&self, column: &str) -> Result<String, StoreError> {
         Ok(self.row.try_get(column)?)
     }
 
-    fn data_key(&self, keys: &Keys) -> Result<DataKey, StoreError> {
+    pub(crate) fn data_key(&self, keys: &Keys) -> Result<DataKey, StoreError> {
         person_key(keys, &self.row, &self.string("person_id")?)
     }
 
-    fn purpose(&self) -> &'static str {
+    pub(crate) fn purpose(&self) -> &'static str {
         if self.access == CaseAccess::BreakGlass { "break_glass" } else { "case_view" }
     }
 }
 
-async fn disclosed_to(conn: &mut AnyConnection, note: &str) -> Result<Vec<(AgencyId, String)>, StoreError> {
+/// The kinds of record an agency owns and may disclose.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RecordKind {
+    Note,
+    Assessment,
+    Intervention,
+}
+
+impl RecordKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RecordKind::Note => "note",
+            RecordKind::Assessment => "assessment",
+            RecordKind::Intervention => "intervention",
+        }
+    }
+
+    /// The case, owner and sensitivity of one record. Assessments record political and
+    /// religious convictions by their nature, so they always count as special-category data.
+    fn select_facts(self) -> &'static str {
+        match self {
+            RecordKind::Note => "SELECT case_id, owner_agency_id, sensitivity FROM case_notes WHERE id = $1",
+            RecordKind::Assessment => {
+                "SELECT case_id, owner_agency_id, 'political_opinion,religion' AS sensitivity FROM assessments WHERE id = $1"
+            }
+            RecordKind::Intervention => "SELECT case_id, owner_agency_id, sensitivity FROM interventions WHERE id = $1",
+        }
+    }
+}
+
+async fn disclosed_to(
+    conn: &mut AnyConnection,
+    kind: &str,
+    record: &str,
+) -> Result<Vec<(AgencyId, String)>, StoreError> {
     sqlx::query(
         "SELECT d.to_agency_id, a.code FROM disclosures d JOIN agencies a ON a.id = d.to_agency_id
-         WHERE d.record_type = 'note' AND d.record_id = $1 ORDER BY a.code",
+         WHERE d.record_type = $1 AND d.record_id = $2 ORDER BY a.code",
     )
-    .bind(note)
+    .bind(kind)
+    .bind(record)
     .fetch_all(&mut *conn)
     .await?
     .iter()
@@ -258,59 +317,7 @@ impl Store {
         let (actor, referral, lead, participants) =
             (actor.clone(), referral.clone(), lead.clone(), participants.to_vec());
         self.write(move |conn, log| {
-            Box::pin(async move {
-                let row = sqlx::query("SELECT person_id FROM referrals WHERE id = $1 AND infohus_id = $2")
-                    .bind(referral.as_str())
-                    .bind(actor.viewer.infohus.as_str())
-                    .fetch_optional(&mut *conn)
-                    .await?
-                    .ok_or(StoreError::NotFound)?;
-                let person: String = row.try_get("person_id")?;
-                let existing = sqlx::query("SELECT 1 AS one FROM cases WHERE referral_id = $1")
-                    .bind(referral.as_str())
-                    .fetch_optional(&mut *conn)
-                    .await?;
-                if existing.is_some() {
-                    return Err(StoreError::Conflict("case_exists"));
-                }
-                let lead = agency_by_code(conn, &actor.viewer.infohus, &lead).await?;
-                let mut agencies = vec![lead.clone()];
-                for code in &participants {
-                    let agency = agency_by_code(conn, &actor.viewer.infohus, code).await?;
-                    if !agencies.contains(&agency) {
-                        agencies.push(agency);
-                    }
-                }
-                let id = new_id();
-                sqlx::query(
-                    "INSERT INTO cases (id, infohus_id, person_id, referral_id, status, lead_agency_id, opened_by, opened_at)
-                     VALUES ($1, $2, $3, $4, 'open', $5, $6, $7)",
-                )
-                .bind(&id)
-                .bind(actor.viewer.infohus.as_str())
-                .bind(&person)
-                .bind(referral.as_str())
-                .bind(&lead.id)
-                .bind(actor.viewer.user.as_str())
-                .bind(ts(now))
-                .execute(&mut *conn)
-                .await?;
-                for agency in &agencies {
-                    add_participant(conn, &id, referral.as_str(), &agency.id, now).await?;
-                }
-                sqlx::query("UPDATE referrals SET status = $1, updated_at = $2 WHERE id = $3")
-                    .bind(ReferralStatus::PreventionCase.as_str())
-                    .bind(ts(now))
-                    .bind(referral.as_str())
-                    .execute(&mut *conn)
-                    .await?;
-                log.record(
-                    &actor,
-                    now,
-                    vec![LogEvent::of(Action::Create, "case", id.clone(), Some(person), "open_case")],
-                );
-                CaseId::parse(&id).ok_or(StoreError::Corrupt("case id"))
-            })
+            Box::pin(async move { open_case_in(conn, log, &actor, &referral, &lead, &participants, now).await })
         })
         .await
     }
@@ -334,7 +341,9 @@ impl Store {
                 if loaded.agencies.contains(&agency) {
                     return Err(StoreError::Conflict("already_participating"));
                 }
+                ensure_open(&loaded)?;
                 add_participant(conn, case.as_str(), &loaded.string("referral_id")?, &agency.id, now).await?;
+                record_event(conn, &actor, case.as_str(), "agency_added", None, &agency.code, now).await?;
                 log.record(
                     &actor,
                     now,
@@ -396,6 +405,8 @@ impl Store {
                 .bind(ts(now))
                 .execute(&mut *conn)
                 .await?;
+                let record = EventRecord { kind: "note", id: &id, owner: actor.viewer.agency.as_str() };
+                record_event(conn, &actor, case.as_str(), "note_added", Some(record), "", now).await?;
                 log.record(
                     &actor,
                     now,
@@ -425,12 +436,30 @@ impl Store {
         purpose: &str,
         now: OffsetDateTime,
     ) -> Result<String, StoreError> {
+        self.disclose(actor, RecordKind::Note, note.as_str(), to, legal_basis, purpose, now).await
+    }
+
+    /// Discloses a record (a note, an assessment, an intervention) to another agency on a
+    /// legal basis that covers its sensitivity. Only the owning agency discloses; the
+    /// disclosure is recorded, put on the case's timeline and logged.
+    #[allow(clippy::too_many_arguments)] // the record, its recipient, the basis and the purpose
+    pub async fn disclose(
+        &self,
+        actor: &Actor,
+        kind: RecordKind,
+        record: &str,
+        to: &AgencyCode,
+        legal_basis: &str,
+        purpose: &str,
+        now: OffsetDateTime,
+    ) -> Result<String, StoreError> {
         let purpose = text_field("purpose", purpose, MAX_PURPOSE_CHARS)?;
         let (actor, note, to, legal_basis, keys) =
-            (actor.clone(), note.clone(), to.clone(), legal_basis.to_owned(), self.keys.clone());
+            (actor.clone(), record.to_owned(), to.clone(), legal_basis.to_owned(), self.keys.clone());
         self.write(move |conn, log| {
             Box::pin(async move {
-                let row = sqlx::query("SELECT case_id, owner_agency_id, sensitivity FROM case_notes WHERE id = $1")
+                // Safe: the statement is one of three constants chosen by the record kind.
+                let row = sqlx::query(sqlx::AssertSqlSafe(kind.select_facts()))
                     .bind(note.as_str())
                     .fetch_optional(&mut *conn)
                     .await?
@@ -439,7 +468,8 @@ impl Store {
                 let loaded = load_case(conn, &actor, &case, now).await?;
                 let owner = AgencyId::parse(&row.try_get::<String, _>("owner_agency_id")?)
                     .ok_or(StoreError::Corrupt("agency id"))?;
-                let already: Vec<AgencyId> = disclosed_to(conn, note.as_str()).await?.into_iter().map(|(a, _)| a).collect();
+                let already: Vec<AgencyId> =
+                    disclosed_to(conn, kind.as_str(), note.as_str()).await?.into_iter().map(|(a, _)| a).collect();
                 let facts = RecordFacts { owner: &owner, disclosed_to: &already };
                 if !actor.viewer.may_read_record(loaded.access, facts) {
                     return Err(StoreError::NotFound);
@@ -475,7 +505,7 @@ impl Store {
                 sqlx::query(
                     "INSERT INTO disclosures (id, infohus_id, record_type, record_id, case_id, person_id, from_agency_id,
                         to_agency_id, legal_basis, purpose, disclosed_by, disclosed_at)
-                     VALUES ($1, $2, 'note', $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+                     VALUES ($1, $2, $12, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
                 )
                 .bind(&id)
                 .bind(actor.viewer.infohus.as_str())
@@ -488,14 +518,17 @@ impl Store {
                 .bind(Sealer::new(&key, "disclosures", &id).seal("purpose", &purpose)?)
                 .bind(actor.viewer.user.as_str())
                 .bind(ts(now))
+                .bind(kind.as_str())
                 .execute(&mut *conn)
                 .await?;
+                let event = EventRecord { kind: kind.as_str(), id: note.as_str(), owner: owner.as_str() };
+                record_event(conn, &actor, &case, "disclosure", Some(event), &target.code, now).await?;
                 log.record(
                     &actor,
                     now,
                     vec![LogEvent {
                         action: Action::Export,
-                        object_type: "note",
+                        object_type: kind.as_str(),
                         object_id: note.as_str().to_owned(),
                         person_id: Some(person),
                         purpose: "disclosure",
@@ -574,6 +607,71 @@ impl Store {
     }
 }
 
+/// Opens a case for a referral inside a write (the direct route and the screening outcome).
+pub(crate) async fn open_case_in(
+    conn: &mut AnyConnection,
+    log: &mut LogBuffer,
+    actor: &Actor,
+    referral: &ReferralId,
+    lead: &AgencyCode,
+    participants: &[AgencyCode],
+    now: OffsetDateTime,
+) -> Result<CaseId, StoreError> {
+    let row = sqlx::query("SELECT person_id, status FROM referrals WHERE id = $1 AND infohus_id = $2")
+        .bind(referral.as_str())
+        .bind(actor.viewer.infohus.as_str())
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    let person: String = row.try_get("person_id")?;
+    let status = ReferralStatus::parse(&row.try_get::<String, _>("status")?);
+    let existing = sqlx::query("SELECT 1 AS one FROM cases WHERE referral_id = $1")
+        .bind(referral.as_str())
+        .fetch_optional(&mut *conn)
+        .await?;
+    if existing.is_some() {
+        return Err(StoreError::Conflict("case_exists"));
+    }
+    if !status.is_some_and(ReferralStatus::awaits_screening) {
+        return Err(StoreError::Conflict("screening_decided"));
+    }
+    let lead = agency_by_code(conn, &actor.viewer.infohus, lead).await?;
+    let mut agencies = vec![lead.clone()];
+    for code in participants {
+        let agency = agency_by_code(conn, &actor.viewer.infohus, code).await?;
+        if !agencies.contains(&agency) {
+            agencies.push(agency);
+        }
+    }
+    let id = new_id();
+    sqlx::query(
+        "INSERT INTO cases (id, infohus_id, person_id, referral_id, status, lead_agency_id, opened_by, opened_at)
+             VALUES ($1, $2, $3, $4, 'open', $5, $6, $7)",
+    )
+    .bind(&id)
+    .bind(actor.viewer.infohus.as_str())
+    .bind(&person)
+    .bind(referral.as_str())
+    .bind(&lead.id)
+    .bind(actor.viewer.user.as_str())
+    .bind(ts(now))
+    .execute(&mut *conn)
+    .await?;
+    for agency in &agencies {
+        add_participant(conn, &id, referral.as_str(), &agency.id, now).await?;
+    }
+    sqlx::query("UPDATE referrals SET status = $1, updated_at = $2 WHERE id = $3")
+        .bind(ReferralStatus::PreventionCase.as_str())
+        .bind(ts(now))
+        .bind(referral.as_str())
+        .execute(&mut *conn)
+        .await?;
+    log.record(actor, now, vec![LogEvent::of(Action::Create, "case", id.clone(), Some(person), "open_case")]);
+    crate::screening::record_prevention_outcome(conn, actor, referral.as_str(), now).await?;
+    record_event(conn, actor, &id, "opened", None, &lead.code, now).await?;
+    CaseId::parse(&id).ok_or(StoreError::Corrupt("case id"))
+}
+
 async fn add_participant(
     conn: &mut AnyConnection,
     case: &str,
@@ -624,7 +722,7 @@ async fn case_in(
         let note_id: String = row.try_get("id")?;
         let owner =
             AgencyId::parse(&row.try_get::<String, _>("owner_agency_id")?).ok_or(StoreError::Corrupt("agency id"))?;
-        let disclosures = disclosed_to(conn, &note_id).await?;
+        let disclosures = disclosed_to(conn, "note", &note_id).await?;
         let to: Vec<AgencyId> = disclosures.iter().map(|(a, _)| a.clone()).collect();
         if !actor.viewer.may_read_record(loaded.access, RecordFacts { owner: &owner, disclosed_to: &to }) {
             continue;
@@ -648,6 +746,20 @@ async fn case_in(
             },
         });
     }
+    let disclosures = crate::lifecycle::case_disclosures(conn, id.as_str()).await?;
+    let assessments = crate::assessments::assessments_for_case(conn, actor, &loaded, &disclosures).await?;
+    let interventions = crate::interventions::interventions_for_case(conn, actor, &loaded, &key, &disclosures).await?;
+    let tasks = crate::tasks::tasks_for_case(conn, &loaded, &key).await?;
+    let timeline = crate::lifecycle::timeline_in(conn, actor, &loaded, &key, &disclosures).await?;
+    let release_on = sqlx::query("SELECT expected_on FROM release_notices WHERE case_id = $1")
+        .bind(id.as_str())
+        .fetch_optional(&mut *conn)
+        .await?
+        .map(|r| r.try_get::<String, _>("expected_on"))
+        .transpose()?
+        .as_deref()
+        .map(crate::db::parse_day)
+        .transpose()?;
     let note_ids: Vec<&str> = notes.iter().map(|n| n.id.as_str()).collect();
     log.record(
         actor,
@@ -672,8 +784,19 @@ async fn case_in(
             name: loaded.string("lead_name")?,
         },
         opened_at: parse_ts(&loaded.string("opened_at")?)?,
+        closed_at: loaded.row.try_get::<Option<String>, _>("closed_at")?.as_deref().map(parse_ts).transpose()?,
+        closed_reason: loaded
+            .row
+            .try_get::<Option<String>, _>("closed_reason")?
+            .as_deref()
+            .and_then(ClosureReason::parse),
         break_glass: loaded.access == CaseAccess::BreakGlass,
         agencies: loaded.agencies,
         notes,
+        assessments,
+        interventions,
+        tasks,
+        timeline,
+        release_on,
     })
 }

@@ -103,6 +103,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(5, "many_infohuse", "0005_many_infohuse.sql"),
     migration!(6, "known_elsewhere_and_transfers", "0006_known_elsewhere_and_transfers.sql"),
     migration!(7, "login_failures", "0007_login_failures.sql"),
+    migration!(8, "casework", "0008_casework.sql"),
 ];
 
 const TS_FORMAT: &[BorrowedFormatItem<'static>] =
@@ -115,6 +116,16 @@ pub(crate) fn ts(t: OffsetDateTime) -> String {
 
 pub(crate) fn parse_ts(raw: &str) -> Result<OffsetDateTime, StoreError> {
     time::PrimitiveDateTime::parse(raw, TS_FORMAT).map(|t| t.assume_utc()).map_err(|_| StoreError::Corrupt("timestamp"))
+}
+
+/// A calendar date as stored: `YYYY-MM-DD`, which sorts as the date.
+pub(crate) fn day(d: time::Date) -> String {
+    format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
+}
+
+pub(crate) fn parse_day(raw: &str) -> Result<time::Date, StoreError> {
+    time::Date::parse(raw, &time::format_description::well_known::Iso8601::DATE)
+        .map_err(|_| StoreError::Corrupt("date"))
 }
 
 pub(crate) fn new_id() -> String {
@@ -162,6 +173,7 @@ impl Store {
         let (writer, task) = Writer::start(write_conn, backend, keys.clone(), options.max_write_batch);
         let store = Self { pool, keys, writer, writer_task: std::sync::Mutex::new(Some(task)) };
         store.ensure_infohus(now).await?;
+        store.ensure_shipped_instruments(now).await?;
         let sealed = store.seal_legacy_rows().await?;
         if sealed > 0 {
             tracing::info!(persons = sealed, "sealed personal data stored before encryption at rest");

@@ -608,7 +608,10 @@ impl Store {
         Ok(view)
     }
 
-    async fn participating_agencies(conn: &mut AnyConnection, referral: &str) -> Result<Vec<AgencyId>, StoreError> {
+    pub(crate) async fn participating_agencies(
+        conn: &mut AnyConnection,
+        referral: &str,
+    ) -> Result<Vec<AgencyId>, StoreError> {
         let rows = sqlx::query("SELECT agency_id FROM referral_agencies WHERE referral_id = $1")
             .bind(referral)
             .fetch_all(conn)
@@ -619,7 +622,7 @@ impl Store {
     }
 
     /// Whether the actor may see the referral in `row`, decided by the domain policy.
-    async fn admits(conn: &mut AnyConnection, actor: &Actor, row: &AnyRow) -> Result<bool, StoreError> {
+    pub(crate) async fn admits(conn: &mut AnyConnection, actor: &Actor, row: &AnyRow) -> Result<bool, StoreError> {
         let scope = actor.viewer.referral_scope();
         if scope == ReferralScope::Nothing {
             return Ok(false);

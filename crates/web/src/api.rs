@@ -51,6 +51,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/audit/break-glass", get(audit_break_glass))
         .route("/api/v1/audit/disclosures", get(audit_disclosures))
         .route("/api/v1/audit/subject-access", get(audit_subject_access))
+        .merge(crate::casework_api::routes())
 }
 
 pub const DEFAULT_LIMIT: u32 = 50;
@@ -60,7 +61,7 @@ pub fn rfc3339(t: OffsetDateTime) -> String {
     t.format(&Rfc3339).unwrap_or_default()
 }
 
-fn date_text(d: Option<Date>) -> Option<String> {
+pub(crate) fn date_text(d: Option<Date>) -> Option<String> {
     d.map(|d| format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day()))
 }
 
@@ -210,7 +211,7 @@ impl From<ReferralBody> for ReferralInput {
     }
 }
 
-pub fn referral_json(r: &ReferralView) -> Value {
+pub fn referral_json(state: &AppState, r: &ReferralView) -> Value {
     let opt = |v: &Option<infohus_domain::Personal<String>>| v.as_ref().map(|p| p.expose().clone());
     json!({
         "id": r.id.as_str(),
@@ -240,14 +241,11 @@ pub fn referral_json(r: &ReferralView) -> Value {
         "suggested_person_id": r.suggested_person_id.as_ref().map(|p| p.as_str()),
         "case_id": r.case_id.as_ref().map(|c| c.as_str()),
         // Counted in Danish working days from the day received (Copenhagen time).
-        "screening_due": r.status.awaits_screening().then(|| {
-            let received = infohus_domain::calendar::copenhagen(r.received_at).date();
-            date_text(infohus_domain::calendar::screening_due(received))
-        }).flatten(),
+        "screening_due": r.status.awaits_screening().then(|| date_text(state.screening_due(r.received_at))).flatten(),
     })
 }
 
-fn person_json(p: &PersonView) -> Value {
+fn person_json(state: &AppState, p: &PersonView) -> Value {
     json!({
         "id": p.id.as_str(),
         "name": p.name.expose(),
@@ -256,7 +254,7 @@ fn person_json(p: &PersonView) -> Value {
         "gender": p.gender.map(|g| g.as_str()),
         "municipality": p.municipality,
         "created_at": rfc3339(p.created_at),
-        "referrals": p.referrals.iter().map(referral_json).collect::<Vec<_>>(),
+        "referrals": p.referrals.iter().map(|r| referral_json(state, r)).collect::<Vec<_>>(),
     })
 }
 
@@ -272,7 +270,7 @@ async fn create_referral(
     let categories = state.store().concern_categories().await?;
     let referral = ReferralInput::from(body).validate(&categories, now.date()).map_err(ApiError::Invalid)?;
     let view = state.store().create_referral(&actor, referral, now).await?;
-    Ok((StatusCode::CREATED, Json(referral_json(&view))).into_response())
+    Ok((StatusCode::CREATED, Json(referral_json(&state, &view))).into_response())
 }
 
 /// The inbox filter from query parameters; unknown values are 422.
@@ -323,7 +321,7 @@ async fn list_referrals(
     let cursor = query.get("cursor").filter(|c| !c.is_empty());
     let page = state.store().inbox(&actor, &filter, cursor, limit, state.now()).await?;
     Ok(Json(json!({
-        "items": page.items.iter().map(referral_json).collect::<Vec<_>>(),
+        "items": page.items.iter().map(|r| referral_json(&state, r)).collect::<Vec<_>>(),
         "next_cursor": page.next_cursor,
     })))
 }
@@ -334,7 +332,7 @@ async fn get_referral(
     PathId(id): PathId<ReferralId>,
 ) -> Result<Json<Value>, ApiError> {
     let view = state.store().referral(&actor, &id, state.now()).await?;
-    Ok(Json(referral_json(&view)))
+    Ok(Json(referral_json(&state, &view)))
 }
 
 #[derive(Deserialize)]
@@ -365,7 +363,7 @@ async fn get_person(
     PathId(id): PathId<PersonId>,
 ) -> Result<Json<Value>, ApiError> {
     let view = state.store().person(&actor, &id, state.now()).await?;
-    Ok(Json(person_json(&view)))
+    Ok(Json(person_json(&state, &view)))
 }
 
 /// The access-log query from query parameters: person, user, action, purpose, from, to.
@@ -544,7 +542,7 @@ async fn audit_subject_access(
 
 // ---- cases, notes, disclosures, break glass, legal bases ----------------------------
 
-fn agency_code(field: &str, raw: Option<&str>) -> Result<AgencyCode, ApiError> {
+pub(crate) fn agency_code(field: &str, raw: Option<&str>) -> Result<AgencyCode, ApiError> {
     match raw {
         None | Some("") => Err(ApiError::invalid(field, "required")),
         Some(raw) => AgencyCode::parse(raw).ok_or_else(|| ApiError::invalid(field, "unknown_agency")),
@@ -576,7 +574,9 @@ async fn open_case(
     Ok((StatusCode::CREATED, Json(json!({ "id": case.as_str() }))).into_response())
 }
 
-fn case_json(c: &CaseView) -> Value {
+fn case_json(state: &AppState, c: &CaseView) -> Value {
+    use crate::casework_api::{assessment_summary_json, intervention_json, task_json, timeline_json};
+    let today = state.today();
     let agency = |a: &infohus_store::AgencyRef| json!({"code": a.code, "name": a.name});
     json!({
         "id": c.id.as_str(),
@@ -586,7 +586,14 @@ fn case_json(c: &CaseView) -> Value {
         "lead_agency": agency(&c.lead_agency),
         "agencies": c.agencies.iter().map(agency).collect::<Vec<_>>(),
         "opened_at": rfc3339(c.opened_at),
+        "closed_at": c.closed_at.map(rfc3339),
+        "closed_reason": c.closed_reason.map(|r| r.as_str()),
+        "release_on": date_text(c.release_on),
         "break_glass": c.break_glass,
+        "assessments": c.assessments.iter().map(assessment_summary_json).collect::<Vec<_>>(),
+        "interventions": c.interventions.iter().map(intervention_json).collect::<Vec<_>>(),
+        "tasks": c.tasks.iter().map(|t| task_json(t, today)).collect::<Vec<_>>(),
+        "timeline": timeline_json(&c.timeline),
         "notes": c.notes.iter().map(|n| json!({
             "id": n.id.as_str(),
             "owner_agency": agency(&n.owner_agency),
@@ -604,7 +611,7 @@ async fn get_case(
     ApiUser(actor, _): ApiUser,
     PathId(id): PathId<CaseId>,
 ) -> Result<Json<Value>, ApiError> {
-    Ok(Json(case_json(&state.store().case(&actor, &id, state.now()).await?)))
+    Ok(Json(case_json(&state, &state.store().case(&actor, &id, state.now()).await?)))
 }
 
 #[derive(Deserialize)]

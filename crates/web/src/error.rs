@@ -37,6 +37,14 @@ pub const FIELD_CODES: &[&str] = &[
     "already_exists",
     "national_has_no_district",
     "unknown_infohus",
+    "not_police",
+    "not_participating",
+    "unknown_user",
+    "before_start",
+    "out_of_range",
+    "unknown_item",
+    "not_on_scale",
+    "unknown_dimension",
     "same_infohus",
 ];
 

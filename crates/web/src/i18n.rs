@@ -64,8 +64,13 @@ impl Catalog {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use infohus_domain::casework::{
+        AssessmentKind, AssessmentStatus, CaseStatus, CheckResult, ClosureReason, InterventionStatus, OtherService,
+        ScreeningOutcome, TaskStatus,
+    };
+    use infohus_domain::progression::Movement;
     use infohus_domain::referral::{Channel, DEFAULT_CONCERN_CATEGORIES, Gender, ReferralStatus, Urgency};
-    use infohus_domain::{AgencyKind, Role};
+    use infohus_domain::{AgencyKind, Role, Side};
 
     #[test]
     fn every_key_used_in_templates_and_code_exists() {
@@ -83,7 +88,7 @@ mod tests {
         {
             for path in files {
                 let text = std::fs::read_to_string(&path).unwrap();
-                for marker in ["t.get(\"", "t.format(\""] {
+                for marker in ["t.get(\"", "t.format(\"", "t().get(\"", "t().format(\""] {
                     for piece in text.split(marker).skip(1) {
                         let key = piece.split('"').next().unwrap();
                         if !catalog.has(key) {
@@ -107,6 +112,18 @@ mod tests {
         keys.extend(DEFAULT_CONCERN_CATEGORIES.iter().map(|c| format!("category.{c}")));
         keys.extend(Role::ALL.iter().map(|r| format!("role.{}", r.as_str())));
         keys.extend(AgencyKind::ALL.iter().map(|k| format!("agency_kind.{}", k.as_str())));
+        keys.extend(CheckResult::ALL.iter().map(|c| format!("check_result.{}", c.as_str())));
+        keys.extend(ScreeningOutcome::ALL.iter().map(|c| format!("outcome.{}", c.as_str())));
+        keys.extend(OtherService::ALL.iter().map(|c| format!("other_service.{}", c.as_str())));
+        keys.extend(CaseStatus::ALL.iter().map(|c| format!("case_status.{}", c.as_str())));
+        keys.extend(ClosureReason::ALL.iter().map(|c| format!("closure_reason.{}", c.as_str())));
+        keys.extend(AssessmentKind::ALL.iter().map(|c| format!("assessment_kind.{}", c.as_str())));
+        keys.extend(AssessmentStatus::ALL.iter().map(|c| format!("assessment_status.{}", c.as_str())));
+        keys.extend(InterventionStatus::ALL.iter().map(|c| format!("intervention_status.{}", c.as_str())));
+        keys.extend(TaskStatus::ALL.iter().map(|c| format!("task_status.{}", c.as_str())));
+        keys.extend(Side::ALL.iter().map(|c| format!("side.{}", c.as_str())));
+        let movements = [Movement::Better, Movement::Worse, Movement::Unchanged, Movement::NotComparable];
+        keys.extend(movements.iter().map(|m| format!("movement.{}", m.as_str())));
         for code in crate::error::FIELD_CODES {
             keys.push(format!("field_error.{code}"));
         }

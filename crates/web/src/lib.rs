@@ -9,6 +9,8 @@ mod api;
 pub mod assets;
 mod auth;
 mod body;
+mod casework_api;
+pub mod chart;
 mod csv;
 mod error;
 pub mod i18n;

@@ -303,7 +303,7 @@ pub fn spec() -> Value {
                     "submitted_by": {"type": "string"}, "submitted_by_agency": {"type": "string"},
                     "received_at": {"type": "string", "format": "date-time"}, "updated_at": {"type": "string", "format": "date-time"},
                     "suggested_person_id": nullable_string(), "case_id": nullable_string(),
-                    "screening_due": {"type": ["string", "null"], "format": "date", "description": "Five Danish working days after receipt, while awaiting screening"}}},
+                    "screening_due": {"type": ["string", "null"], "format": "date", "description": "The configured number of Danish working days (default five) after receipt, while awaiting screening"}}},
                 "Person": {"type": "object", "properties": {"id": {"type": "string"}, "name": {"type": "string"},
                     "cpr": nullable_string(), "birth_date": nullable_string(), "gender": nullable_string(),
                     "municipality": nullable_string(), "created_at": {"type": "string", "format": "date-time"},
@@ -354,6 +354,291 @@ pub fn spec() -> Value {
     })
 }
 
+/// The whole document: the foundation's paths and schemas plus casework's.
+pub fn document_value() -> Value {
+    let mut doc = spec();
+    if let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut)
+        && let Value::Object(more) = casework_paths()
+    {
+        paths.extend(more);
+    }
+    if let Some(schemas) = doc.pointer_mut("/components/schemas").and_then(Value::as_object_mut)
+        && let Value::Object(more) = casework_schemas()
+    {
+        schemas.extend(more);
+    }
+    doc
+}
+
 pub async fn document() -> Json<Value> {
-    Json(spec())
+    Json(document_value())
+}
+
+fn no_content(description: &str) -> Value {
+    json!({"204": {"description": description}})
+}
+
+const WRITE_ERRORS: &[&str] = &["400", "401", "403", "404", "409", "413", "415", "422"];
+
+fn casework_paths() -> Value {
+    let schema = |name: &str| json!({"$ref": format!("#/components/schemas/{name}")});
+    let date = json!({"type": "string", "format": "date"});
+    json!({
+        "/api/v1/referrals/{id}/screening": {"get": {
+            "operationId": "getScreening", "summary": "The screening of a referral: deadline, each agency's register check, the outcome",
+            "parameters": [id_param("Referral id")],
+            "responses": with(json_ok("200", "The screening", schema("Screening")), error_responses(&["401", "404"]))
+        }},
+        "/api/v1/referrals/{id}/screening/requests": {"post": {
+            "operationId": "requestChecks", "summary": "Ask agencies to check their registers (coordinators); they then see the referral",
+            "parameters": [id_param("Referral id")],
+            "requestBody": json_body("CheckRequest"),
+            "responses": with(no_content("Asked"), error_responses(WRITE_ERRORS))
+        }},
+        "/api/v1/referrals/{id}/screening/checks": {"post": {
+            "operationId": "recordCheck", "summary": "Record the caller's agency's register check (asked agencies)",
+            "parameters": [id_param("Referral id")],
+            "requestBody": json_body("Check"),
+            "responses": with(no_content("Recorded"), error_responses(WRITE_ERRORS))
+        }},
+        "/api/v1/referrals/{id}/screening/outcome": {"post": {
+            "operationId": "decideScreening", "summary": "Decide the screening (coordinators): no concern, prevention case (opens a case), security matter (hand-over to the police; the referral keeps only the hand-over record) or other service",
+            "parameters": [id_param("Referral id")],
+            "requestBody": json_body("ScreeningOutcome"),
+            "responses": with(json_ok("200", "Decided", json!({"type": "object", "required": ["outcome"], "properties": {
+                "outcome": {"type": "string"}, "case_id": nullable_string()}})), error_responses(WRITE_ERRORS))
+        }},
+        "/api/v1/cases/{id}/close": {"post": {
+            "operationId": "closeCase", "summary": "Close a case with a reason (coordinators); 409 open_tasks unless confirm_open_tasks",
+            "parameters": [id_param("Case id")],
+            "requestBody": json_body("CloseCase"),
+            "responses": with(no_content("Closed"), error_responses(WRITE_ERRORS))
+        }},
+        "/api/v1/cases/{id}/reopen": {"post": {
+            "operationId": "reopenCase", "summary": "Reopen a closed case with a reason (coordinators)",
+            "parameters": [id_param("Case id")],
+            "requestBody": json_body("Reason"),
+            "responses": with(no_content("Reopened"), error_responses(WRITE_ERRORS))
+        }},
+        "/api/v1/cases/{id}/lead-agency": {"put": {
+            "operationId": "setLeadAgency", "summary": "Make a participating agency the lead (coordinators)",
+            "parameters": [id_param("Case id")],
+            "requestBody": json_body("CaseAgency"),
+            "responses": with(no_content("Changed"), error_responses(WRITE_ERRORS))
+        }},
+        "/api/v1/cases/{id}/timeline": {"get": {
+            "operationId": "caseTimeline", "summary": "Everything that happened on a case that the caller may see, oldest first",
+            "parameters": [id_param("Case id")],
+            "responses": with(json_ok("200", "The timeline", json!({"type": "object", "properties": {"items": {"type": "array",
+                "items": schema("TimelineEntry")}}})), error_responses(&["401", "404"]))
+        }},
+        "/api/v1/cases/{id}/release": {"put": {
+            "operationId": "setRelease", "summary": "Record an inmate's expected release date (Prison and Probation Service members of the case)",
+            "parameters": [id_param("Case id")],
+            "requestBody": json_body("Release"),
+            "responses": with(no_content("Recorded"), error_responses(WRITE_ERRORS))
+        }},
+        "/api/v1/releases": {"get": {
+            "operationId": "listReleases", "summary": "Open cases with a release expected within 90 days (coordinators: all; members: their agency's cases)",
+            "responses": with(json_ok("200", "Releases", json!({"type": "object", "properties": {"items": {"type": "array", "items": {
+                "type": "object", "properties": {"case_id": {"type": "string"}, "person_id": {"type": "string"}, "person_name": {"type": "string"},
+                "expected_on": date.clone(), "days_left": {"type": "integer"}, "lead_agency": {"type": "string"}}}}}})), error_responses(&["401"]))
+        }},
+        "/api/v1/instruments": {"get": {
+            "operationId": "listInstruments", "summary": "Loaded instrument versions (loaded with `infohus instrument import FILE`)",
+            "responses": with(json_ok("200", "Instruments", json!({"type": "object", "properties": {"items": {"type": "array", "items": {
+                "type": "object", "properties": {"id": {"type": "string"}, "key": {"type": "string"}, "version": {"type": "integer"},
+                "name": {"type": "string"}}}}}})), error_responses(&["401"]))
+        }},
+        "/api/v1/instruments/{key}": {"get": {
+            "operationId": "getInstrument", "summary": "An instrument's definition: dimensions, items with side, rating scale, guidance (newest version unless ?version=)",
+            "parameters": [{"name": "key", "in": "path", "required": true, "schema": {"type": "string", "pattern": "^[a-z0-9-]{2,40}$"}},
+                {"name": "version", "in": "query", "required": false, "schema": {"type": "integer", "minimum": 1}}],
+            "responses": with(json_ok("200", "The instrument", json!({"type": "object"})), error_responses(&["400", "401", "404", "422"]))
+        }},
+        "/api/v1/cases/{id}/assessments": {"post": {
+            "operationId": "createAssessment", "summary": "Start a draft assessment with an instrument, owned by the caller's agency (participants)",
+            "parameters": [id_param("Case id")],
+            "requestBody": json_body("NewAssessment"),
+            "responses": with(json_ok("201", "The assessment id", id_object()), error_responses(WRITE_ERRORS))
+        }},
+        "/api/v1/assessments/{id}": {
+            "get": {
+                "operationId": "getAssessment", "summary": "An assessment with its ratings as given (never a score)",
+                "parameters": [id_param("Assessment id")],
+                "responses": with(json_ok("200", "The assessment", schema("Assessment")), error_responses(&["401", "404"]))
+            },
+            "put": {
+                "operationId": "updateAssessment", "summary": "Save a draft (owning agency); a signed assessment is never edited (409 assessment_signed)",
+                "parameters": [id_param("Assessment id")],
+                "requestBody": json_body("AssessmentContent"),
+                "responses": with(no_content("Saved"), error_responses(WRITE_ERRORS))
+            }
+        },
+        "/api/v1/assessments/{id}/sign": {"post": {
+            "operationId": "signAssessment", "summary": "Sign a complete draft off (owning agency); 422 lists what is missing",
+            "parameters": [id_param("Assessment id")],
+            "responses": with(no_content("Signed"), error_responses(&["401", "403", "404", "409", "422"]))
+        }},
+        "/api/v1/assessments/{id}/corrections": {"post": {
+            "operationId": "correctAssessment", "summary": "Start a correction of a signed assessment: a new draft pointing to it",
+            "parameters": [id_param("Assessment id")],
+            "responses": with(json_ok("201", "The correction's id", id_object()), error_responses(&["401", "403", "404", "409"]))
+        }},
+        "/api/v1/assessments/{id}/disclosures": {"post": {
+            "operationId": "discloseAssessment", "summary": "Disclose an assessment (special-category data) to another agency on a legal basis (owning agency)",
+            "parameters": [id_param("Assessment id")],
+            "requestBody": json_body("NewDisclosure"),
+            "responses": with(json_ok("201", "The disclosure id", id_object()), error_responses(WRITE_ERRORS))
+        }},
+        "/api/v1/persons/{id}/progression": {"get": {
+            "operationId": "personProgression", "summary": "How each item's rating moved across the person's signed assessments the caller may read",
+            "parameters": [id_param("Person id")],
+            "responses": with(json_ok("200", "The progression", schema("Progression")), error_responses(&["401", "404"]))
+        }},
+        "/api/v1/statistics/mentoring": {"get": {
+            "operationId": "mentoringFigure", "summary": "The mentoring programme's share of persons with movement in the right direction six months after baseline (coordinators, analysts); counts only",
+            "responses": with(json_ok("200", "The figure", json!({"type": "object", "properties": {
+                "persons_in_programme": {"type": "integer"}, "followed_up": {"type": "integer"}, "moved_right_direction": {"type": "integer"},
+                "share": {"type": "object", "properties": {"numerator": {"type": "integer"}, "denominator": {"type": "integer"}}}}})),
+                error_responses(&["401", "403"]))
+        }},
+        "/api/v1/intervention-types": {
+            "get": {
+                "operationId": "listInterventionTypes", "summary": "The configured kinds of intervention",
+                "responses": with(json_ok("200", "Kinds", json!({"type": "object", "properties": {"items": {"type": "array", "items": {
+                    "type": "object", "properties": {"code": {"type": "string"}, "label": {"type": "string"},
+                    "configured_label": {"type": "string"}, "default_review_months": {"type": "integer"}}}}}})), error_responses(&["401"]))
+            },
+            "post": {
+                "operationId": "addInterventionType", "summary": "Add a kind of intervention (admins)",
+                "requestBody": json_body("InterventionType"),
+                "responses": with(json!({"201": {"description": "Added"}}), error_responses(&["400", "401", "403", "409", "413", "415", "422"]))
+            }
+        },
+        "/api/v1/cases/{id}/interventions": {"post": {
+            "operationId": "addIntervention", "summary": "Start an intervention owned by the caller's agency (participants); review defaults to the kind's period",
+            "parameters": [id_param("Case id")],
+            "requestBody": json_body("NewIntervention"),
+            "responses": with(json_ok("201", "The intervention id", id_object()), error_responses(WRITE_ERRORS))
+        }},
+        "/api/v1/interventions/{id}": {
+            "get": {
+                "operationId": "getIntervention", "summary": "An intervention with its session log (content for the owner, disclosed agencies and the responsible user)",
+                "parameters": [id_param("Intervention id")],
+                "responses": with(json_ok("200", "The intervention", schema("Intervention")), error_responses(&["401", "404"]))
+            },
+            "patch": {
+                "operationId": "updateIntervention", "summary": "Change status, review date or outcome (owner agency, responsible user); ending takes an outcome",
+                "parameters": [id_param("Intervention id")],
+                "requestBody": json_body("InterventionUpdate"),
+                "responses": with(no_content("Updated"), error_responses(WRITE_ERRORS))
+            }
+        },
+        "/api/v1/interventions/{id}/sessions": {"post": {
+            "operationId": "logSession", "summary": "Log a session held (responsible user, owner agency)",
+            "parameters": [id_param("Intervention id")],
+            "requestBody": json_body("Session"),
+            "responses": with(json_ok("201", "The session id", id_object()), error_responses(WRITE_ERRORS))
+        }},
+        "/api/v1/interventions/{id}/disclosures": {"post": {
+            "operationId": "discloseIntervention", "summary": "Disclose an intervention to another agency on a legal basis (owning agency)",
+            "parameters": [id_param("Intervention id")],
+            "requestBody": json_body("NewDisclosure"),
+            "responses": with(json_ok("201", "The disclosure id", id_object()), error_responses(WRITE_ERRORS))
+        }},
+        "/api/v1/cases/{id}/tasks": {"post": {
+            "operationId": "addTask", "summary": "Add a task owned by a participating agency (participants)",
+            "parameters": [id_param("Case id")],
+            "requestBody": json_body("NewTask"),
+            "responses": with(json_ok("201", "The task id", id_object()), error_responses(WRITE_ERRORS))
+        }},
+        "/api/v1/tasks/{id}/done": {"post": {
+            "operationId": "completeTask", "summary": "Mark a task done (owner agency, assignee, coordinators)",
+            "parameters": [id_param("Task id")],
+            "responses": with(no_content("Done"), error_responses(&["401", "403", "404", "409"]))
+        }},
+        "/api/v1/my-work": {"get": {
+            "operationId": "myWork", "summary": "What is due for the caller (or ?scope=agency: their agency): tasks, intervention reviews, register checks, referrals awaiting screening",
+            "parameters": [{"name": "scope", "in": "query", "required": false, "schema": {"type": "string", "enum": ["mine", "agency"], "default": "mine"}}],
+            "responses": with(json_ok("200", "The lists", json!({"type": "object"})), error_responses(&["400", "401", "422"]))
+        }}
+    })
+}
+
+fn casework_schemas() -> Value {
+    let date = json!({"type": "string", "format": "date"});
+    let text = |max: u32| json!({"type": "string", "maxLength": max});
+    json!({
+        "CheckRequest": {"type": "object", "additionalProperties": false, "required": ["agencies"], "properties": {
+            "agencies": {"type": "array", "minItems": 1, "maxItems": 50, "items": {"type": "string"}}}},
+        "Check": {"type": "object", "additionalProperties": false, "required": ["result"], "properties": {
+            "result": {"type": "string", "enum": ["known", "not_known", "acute"]}, "note": text(5000)}},
+        "ScreeningOutcome": {"type": "object", "additionalProperties": false, "required": ["outcome"], "properties": {
+            "outcome": {"type": "string", "enum": ["no_concern", "prevention_case", "security_matter", "other_service"]},
+            "reply": {"type": "string", "maxLength": 2000, "description": "no_concern: plain-language reply to the referrer, no sensitive content"},
+            "lead_agency": {"type": "string", "description": "prevention_case"},
+            "agencies": {"type": "array", "maxItems": 50, "items": {"type": "string"}, "description": "prevention_case"},
+            "police_agency": {"type": "string", "description": "security_matter: a police agency of the infohus"},
+            "reference": {"type": "string", "maxLength": 200, "description": "security_matter: the police's reference"},
+            "service": {"type": "string", "enum": ["child_welfare", "social", "psychiatry", "employment", "ssp", "other"]},
+            "service_note": text(2000)}},
+        "Screening": {"type": "object", "properties": {"referral_id": {"type": "string"}, "status": {"type": "string"},
+            "screening_due": {"type": ["string", "null"], "format": "date"}, "overdue": {"type": "boolean"},
+            "checks": {"type": "array", "items": {"type": "object", "properties": {"agency": {"type": "object"},
+                "result": nullable_string(), "note": nullable_string(), "checked_by": nullable_string(),
+                "requested_at": {"type": "string", "format": "date-time"}, "checked_at": nullable_string()}}},
+            "outcome": {"type": ["object", "null"]}}},
+        "CloseCase": {"type": "object", "additionalProperties": false, "required": ["reason"], "properties": {
+            "reason": {"type": "string", "enum": ["goals_met", "concern_resolved", "no_cooperation", "moved_away", "handed_over", "other"]},
+            "note": text(2000), "confirm_open_tasks": {"type": "boolean", "default": false}}},
+        "Reason": {"type": "object", "additionalProperties": false, "required": ["reason"], "properties": {
+            "reason": {"type": "string", "minLength": 1, "maxLength": 2000}}},
+        "Release": {"type": "object", "additionalProperties": false, "required": ["expected_on"], "properties": {"expected_on": date.clone()}},
+        "TimelineEntry": {"type": "object", "properties": {"at": {"type": "string", "format": "date-time"}, "kind": {"type": "string"},
+            "agency": {"type": "string"}, "user": nullable_string(), "detail": {"type": "string"}, "note": nullable_string(),
+            "record_type": nullable_string(), "record_id": nullable_string()}},
+        "AssessmentContent": {"type": "object", "additionalProperties": false, "properties": {
+            "ratings": {"type": "object", "additionalProperties": {"type": "string"}, "description": "item key → level key of the instrument's scale"},
+            "rationales": {"type": "object", "additionalProperties": {"type": "string", "maxLength": 20000}, "description": "dimension key → written rationale"},
+            "overall": text(20000), "recommendation": {"type": ["string", "null"]},
+            "assessors": {"type": "array", "maxItems": 10, "items": {"type": "string", "maxLength": 200}},
+            "assessed_on": date.clone()}},
+        "NewAssessment": {"type": "object", "additionalProperties": false, "required": ["instrument", "kind"], "properties": {
+            "instrument": {"type": "string", "description": "Instrument key"}, "version": {"type": "integer", "minimum": 1},
+            "kind": {"type": "string", "enum": ["baseline", "follow_up", "closing", "other"]},
+            "ratings": {"type": "object", "additionalProperties": {"type": "string"}},
+            "rationales": {"type": "object", "additionalProperties": {"type": "string"}},
+            "overall": text(20000), "recommendation": {"type": ["string", "null"]},
+            "assessors": {"type": "array", "maxItems": 10, "items": {"type": "string"}}, "assessed_on": date.clone()}},
+        "Assessment": {"type": "object", "properties": {"id": {"type": "string"}, "case_id": {"type": "string"},
+            "person_id": {"type": "string"}, "instrument": {"type": "object"}, "kind": {"type": "string"},
+            "status": {"type": "string", "enum": ["draft", "signed"]}, "assessed_on": date.clone(),
+            "supersedes": nullable_string(), "superseded_by": nullable_string(), "signed_by": nullable_string(),
+            "content": {"$ref": "#/components/schemas/AssessmentContent"}}},
+        "Progression": {"type": "object", "properties": {"person_id": {"type": "string"},
+            "columns": {"type": "array", "items": {"type": "object", "properties": {"assessment_id": {"type": "string"}, "assessed_on": date.clone()}}},
+            "scale": {"type": "array", "items": {"type": "string"}},
+            "items": {"type": "array", "items": {"type": "object", "properties": {"dimension": {"type": "string"}, "item": {"type": "string"},
+                "side": {"type": "string", "enum": ["risk", "resource"]}, "points": {"type": "array", "items": {"type": ["integer", "null"]}},
+                "movement": {"type": "string", "enum": ["better", "worse", "unchanged", "not_comparable"]}}}}}},
+        "InterventionType": {"type": "object", "additionalProperties": false, "required": ["code", "label"], "properties": {
+            "code": {"type": "string", "pattern": "^[A-Za-z0-9_-]{2,32}$"}, "label": text(200),
+            "default_review_months": {"type": "integer", "minimum": 1, "maximum": 36}}},
+        "NewIntervention": {"type": "object", "additionalProperties": false, "required": ["kind", "responsible", "goals", "start_on"], "properties": {
+            "kind": {"type": "string"}, "responsible": {"type": "string", "description": "Username in the same infohus"},
+            "goals": {"type": "string", "minLength": 1, "maxLength": 10000}, "start_on": date.clone(), "review_on": date.clone(),
+            "sensitivity": {"type": "array", "items": {"type": "string", "enum": ["health", "religion", "political_opinion", "criminal_offence"]}}}},
+        "InterventionUpdate": {"type": "object", "additionalProperties": false, "properties": {
+            "status": {"type": "string", "enum": ["planned", "active", "ended", "cancelled"]}, "review_on": date.clone(), "outcome": text(10000)}},
+        "Intervention": {"type": "object", "properties": {"id": {"type": "string"}, "case_id": {"type": "string"}, "kind": {"type": "string"},
+            "owner_agency": {"type": "object"}, "responsible": {"type": "string"}, "start_on": date.clone(), "review_on": date.clone(),
+            "status": {"type": "string"}, "goals": nullable_string(), "outcome": nullable_string(),
+            "sessions": {"type": "array", "items": {"type": "object"}}}},
+        "Session": {"type": "object", "additionalProperties": false, "required": ["held_on", "minutes", "note"], "properties": {
+            "held_on": date.clone(), "minutes": {"type": "integer", "minimum": 1, "maximum": 600}, "note": {"type": "string", "minLength": 1, "maxLength": 10000}}},
+        "NewTask": {"type": "object", "additionalProperties": false, "required": ["title", "owner_agency", "due_on"], "properties": {
+            "title": {"type": "string", "minLength": 1, "maxLength": 300}, "owner_agency": {"type": "string"},
+            "assignee": {"type": "string", "description": "Username of a user of the owner agency"}, "due_on": date}}
+    })
 }

@@ -14,11 +14,18 @@ pub struct Config {
     /// Mark cookies `Secure` (set when served over HTTPS, directly or behind a proxy).
     pub secure_cookies: bool,
     pub login_limits: LoginLimits,
+    /// Working days from receipt to the screening deadline.
+    pub screening_working_days: u32,
 }
 
 impl Default for Config {
     fn default() -> Self {
-        Self { idle_timeout: Duration::minutes(30), secure_cookies: false, login_limits: LoginLimits::default() }
+        Self {
+            idle_timeout: Duration::minutes(30),
+            secure_cookies: false,
+            login_limits: LoginLimits::default(),
+            screening_working_days: infohus_domain::calendar::SCREENING_WORKING_DAYS,
+        }
     }
 }
 
@@ -46,6 +53,17 @@ impl AppState {
 
     pub fn config(&self) -> &Config {
         &self.0.config
+    }
+
+    /// The screening deadline of a referral received at `received_at` (Copenhagen date).
+    pub fn screening_due(&self, received_at: OffsetDateTime) -> Option<time::Date> {
+        let received = infohus_domain::calendar::copenhagen(received_at).date();
+        infohus_domain::calendar::screening_due(received, self.0.config.screening_working_days)
+    }
+
+    /// Today in Copenhagen, the date deadlines and due dates are counted in.
+    pub fn today(&self) -> time::Date {
+        infohus_domain::calendar::copenhagen(self.now()).date()
     }
 }
 

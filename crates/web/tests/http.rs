@@ -113,8 +113,12 @@ async fn spawn() -> App {
     let url = fresh_database(&dir).await;
     let store = Store::open(&url, &dir.join("keys"), now).await.unwrap();
     let infohus = store.default_infohus().await.unwrap();
-    for (code, kind) in [("KK", AgencyKind::Municipality), ("POL", AgencyKind::Police), ("PSY", AgencyKind::Psychiatry)]
-    {
+    for (code, kind) in [
+        ("KK", AgencyKind::Municipality),
+        ("POL", AgencyKind::Police),
+        ("PSY", AgencyKind::Psychiatry),
+        ("KF", AgencyKind::PrisonProbation),
+    ] {
         let name = AgencyName::parse(&format!("Myndighed {code}")).unwrap();
         store.add_agency(&infohus, &AgencyCode::parse(code).unwrap(), &name, kind, now).await.unwrap();
     }
@@ -127,6 +131,7 @@ async fn spawn() -> App {
         ("analytiker", "KK", Role::Analyst),
         ("admin", "KK", Role::Admin),
         ("mentor", "KK", Role::Mentor),
+        ("kriminalforsorgen", "KF", Role::Member),
     ] {
         store
             .add_user(
@@ -173,6 +178,18 @@ impl App {
 
     async fn post(&self, uri: &str, token: Option<&str>, body: &Value) -> Reply {
         self.call(Method::POST, uri, token, Some(serde_json::to_vec(body).unwrap())).await
+    }
+
+    async fn put(&self, uri: &str, token: &str, body: &Value) -> Reply {
+        self.call(Method::PUT, uri, Some(token), Some(serde_json::to_vec(body).unwrap())).await
+    }
+
+    async fn patch(&self, uri: &str, token: &str, body: &Value) -> Reply {
+        self.call(Method::PATCH, uri, Some(token), Some(serde_json::to_vec(body).unwrap())).await
+    }
+
+    fn set_time(&self, at: OffsetDateTime) {
+        *self.clock.0.lock().unwrap() = at;
     }
 
     async fn login(&self, username: &str) -> String {
@@ -524,7 +541,7 @@ async fn the_openapi_document_describes_every_api_route() {
     assert_eq!(reply.status, StatusCode::OK);
     let doc = reply.json();
     assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
-    let source = include_str!("../src/api.rs");
+    let source = [include_str!("../src/api.rs"), include_str!("../src/casework_api.rs")].concat();
     for piece in source.split(".route(\"").skip(1) {
         let path = piece.split('"').next().unwrap();
         assert!(doc["paths"].get(path).is_some(), "{path} missing from the OpenAPI document");
@@ -1240,4 +1257,442 @@ async fn a_coordinator_asks_whether_a_person_is_known_elsewhere_and_requests_sha
     assert!(fyn_page.text().contains("Fælles bekymring"));
     let member = web_login(&app, "politi").await;
     assert_eq!(page(&app, "/kendt-andetsteds", &member).await.status, StatusCode::FORBIDDEN);
+}
+
+// ---- casework ---------------------------------------------------------------------------
+
+/// Row counts and states of the casework tables, to check that a refusal changed nothing.
+async fn casework_snapshot(app: &App) -> Vec<String> {
+    let pool = sqlx::AnyPool::connect(&app.url).await.unwrap();
+    let mut state = Vec::new();
+    for sql in [
+        "SELECT COUNT(*) FROM assessments",
+        "SELECT COUNT(*) FROM assessments WHERE status = 'signed'",
+        "SELECT COUNT(*) FROM tasks WHERE status = 'open'",
+        "SELECT COUNT(*) FROM cases WHERE status = 'open'",
+        "SELECT COUNT(*) FROM case_events",
+        "SELECT COUNT(*) FROM interventions",
+        "SELECT COUNT(*) FROM instruments",
+    ] {
+        let row: (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_one(&pool).await.unwrap();
+        state.push(format!("{sql}: {}", row.0));
+    }
+    let contents: Vec<(String,)> =
+        sqlx::query_as("SELECT content FROM assessments ORDER BY id").fetch_all(&pool).await.unwrap();
+    state.extend(contents.into_iter().map(|(c,)| c));
+    pool.close().await;
+    state
+}
+
+/// Ratings for every item of an instrument: risks at `risk`, resources at `resource`.
+fn ratings(instrument: &Value, risk: &str, resource: &str) -> Value {
+    let mut map = serde_json::Map::new();
+    for dimension in instrument["dimensions"].as_array().unwrap() {
+        for item in dimension["items"].as_array().unwrap() {
+            let level = if item["side"] == "risk" { risk } else { resource };
+            map.insert(item["key"].as_str().unwrap().to_owned(), json!(level));
+        }
+    }
+    Value::Object(map)
+}
+
+fn rationales(instrument: &Value) -> Value {
+    let mut map = serde_json::Map::new();
+    for dimension in instrument["dimensions"].as_array().unwrap() {
+        map.insert(dimension["key"].as_str().unwrap().to_owned(), json!("Begrundelse efter samtale med familien."));
+    }
+    Value::Object(map)
+}
+
+fn full_assessment(instrument: &Value, kind: &str, on: &str, risk: &str, resource: &str) -> Value {
+    json!({
+        "instrument": instrument["key"], "kind": kind, "assessed_on": on,
+        "ratings": ratings(instrument, risk, resource),
+        "rationales": rationales(instrument),
+        "overall": "Samlet vurdering: bekymringen er reel, men der er ressourcer i netværket.",
+        "recommendation": instrument["recommendations"][0]["key"],
+        "assessors": ["Sagsbehandler A", "Psykolog B"],
+    })
+}
+
+/// A referral screened to a prevention case by the coordinator, with POL and PSY checks.
+async fn screened_case(app: &App) -> (String, String, String) {
+    let coordinator = app.login("koordinator").await;
+    let referral = app.post("/api/v1/referrals", Some(&coordinator), &example()).await.json();
+    let referral_id = referral["id"].as_str().unwrap().to_owned();
+    let person_id = referral["person_id"].as_str().unwrap().to_owned();
+    let uri = format!("/api/v1/referrals/{referral_id}/screening");
+    let reply = app.post(&format!("{uri}/requests"), Some(&coordinator), &json!({"agencies": ["POL", "PSY"]})).await;
+    assert_eq!(reply.status, StatusCode::NO_CONTENT, "{}", reply.text());
+    let police = app.login("politi").await;
+    let reply = app
+        .post(&format!("{uri}/checks"), Some(&police), &json!({"result": "known", "note": "Kendt fra en sag i 2024."}))
+        .await;
+    assert_eq!(reply.status, StatusCode::NO_CONTENT, "{}", reply.text());
+    let psychiatry = app.login("psykiatri").await;
+    let reply = app
+        .post(
+            &format!("{uri}/checks"),
+            Some(&psychiatry),
+            &json!({"result": "not_known", "note": "Ikke i vores journaler."}),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::NO_CONTENT);
+    let outcome = app
+        .post(
+            &format!("{uri}/outcome"),
+            Some(&coordinator),
+            &json!({"outcome": "prevention_case", "lead_agency": "KK", "agencies": ["POL", "PSY"]}),
+        )
+        .await;
+    assert_eq!(outcome.status, StatusCode::OK, "{}", outcome.text());
+    (referral_id, outcome.json()["case_id"].as_str().unwrap().to_owned(), person_id)
+}
+
+#[tokio::test]
+async fn a_case_lives_from_referral_through_screening_assessments_and_mentoring_to_closure() {
+    let app = spawn().await;
+    app.set_time(datetime!(2026-11-23 09:00 UTC));
+    let (referral_id, case_id, person_id) = screened_case(&app).await;
+    let coordinator = app.login("koordinator").await;
+
+    // The screening: both checks, the police sees its own note only; the coordinator all.
+    let screening = app.get(&format!("/api/v1/referrals/{referral_id}/screening"), &coordinator).await.json();
+    assert_eq!(screening["status"], "prevention_case");
+    assert_eq!(screening["checks"].as_array().unwrap().len(), 2);
+    assert!(screening["checks"].as_array().unwrap().iter().all(|c| c["note"].is_string()));
+    assert_eq!(screening["outcome"]["case_id"], case_id.as_str());
+    let police = app.login("politi").await;
+    let seen = app.get(&format!("/api/v1/referrals/{referral_id}/screening"), &police).await.json();
+    let notes: Vec<&Value> = seen["checks"].as_array().unwrap().iter().map(|c| &c["note"]).collect();
+    assert_eq!(notes.iter().filter(|n| n.is_string()).count(), 1, "police reads only its own check note");
+    // Deciding twice is refused.
+    let again = app
+        .post(
+            &format!("/api/v1/referrals/{referral_id}/screening/outcome"),
+            Some(&coordinator),
+            &json!({"outcome": "no_concern", "reply": "Tak for henvendelsen."}),
+        )
+        .await;
+    assert_eq!((again.status, again.error_code().as_str()), (StatusCode::CONFLICT, "screening_decided"));
+
+    // Baseline assessment with the shipped nine-dimension instrument.
+    let instrument = app.get("/api/v1/instruments/ni-dimensioner", &coordinator).await.json();
+    assert_eq!(instrument["dimensions"].as_array().unwrap().len(), 9);
+    let baseline = app
+        .post(
+            &format!("/api/v1/cases/{case_id}/assessments"),
+            Some(&coordinator),
+            &full_assessment(&instrument, "baseline", "2026-11-23", "nogen", "mindre"),
+        )
+        .await;
+    assert_eq!(baseline.status, StatusCode::CREATED, "{}", baseline.text());
+    let baseline_id = baseline.json()["id"].as_str().unwrap().to_owned();
+    let reply = app.post(&format!("/api/v1/assessments/{baseline_id}/sign"), Some(&coordinator), &json!({})).await;
+    assert_eq!(reply.status, StatusCode::NO_CONTENT, "{}", reply.text());
+    let signed = app.get(&format!("/api/v1/assessments/{baseline_id}"), &coordinator).await.json();
+    assert_eq!(signed["status"], "signed");
+    assert!(signed.get("score").is_none() && signed["content"].get("score").is_none(), "no score anywhere");
+    // The police takes part in the case but does not read the municipality's assessment.
+    assert_eq!(app.get(&format!("/api/v1/assessments/{baseline_id}"), &police).await.status, StatusCode::NOT_FOUND);
+
+    // Mentoring: review date defaults to six months; the mentor logs a session.
+    let mentoring = app
+        .post(
+            &format!("/api/v1/cases/{case_id}/interventions"),
+            Some(&coordinator),
+            &json!({"kind": "mentoring", "responsible": "mentor", "goals": "Fast job og et nyt netværk.", "start_on": "2026-11-24"}),
+        )
+        .await;
+    assert_eq!(mentoring.status, StatusCode::CREATED, "{}", mentoring.text());
+    let mentoring_id = mentoring.json()["id"].as_str().unwrap().to_owned();
+    let mentor = app.login("mentor").await;
+    let intervention = app.get(&format!("/api/v1/interventions/{mentoring_id}"), &mentor).await.json();
+    assert_eq!(intervention["review_on"], "2027-05-24");
+    assert_eq!(intervention["goals"], "Fast job og et nyt netværk.");
+    assert_eq!(app.get(&format!("/api/v1/cases/{case_id}"), &mentor).await.status, StatusCode::NOT_FOUND);
+    app.set_time(datetime!(2026-12-01 09:00 UTC));
+    let mentor = app.login("mentor").await;
+    let session = app
+        .post(
+            &format!("/api/v1/interventions/{mentoring_id}/sessions"),
+            Some(&mentor),
+            &json!({"held_on": "2026-12-01", "minutes": 60, "note": "Første møde; god kontakt."}),
+        )
+        .await;
+    assert_eq!(session.status, StatusCode::CREATED, "{}", session.text());
+
+    // Six months later: the follow-up shows lower risks and more resources.
+    app.set_time(datetime!(2027-05-25 09:00 UTC));
+    let coordinator = app.login("koordinator").await;
+    let work = app.get("/api/v1/my-work?scope=agency", &coordinator).await.json();
+    let review = &work["reviews"].as_array().unwrap()[0];
+    assert_eq!(
+        (review["intervention_id"].as_str().unwrap(), &review["overdue"]),
+        (mentoring_id.as_str(), &json!(true))
+    );
+    let followup = app
+        .post(
+            &format!("/api/v1/cases/{case_id}/assessments"),
+            Some(&coordinator),
+            &full_assessment(&instrument, "follow_up", "2027-05-25", "mindre", "nogen"),
+        )
+        .await;
+    let followup_id = followup.json()["id"].as_str().unwrap().to_owned();
+    let reply = app.post(&format!("/api/v1/assessments/{followup_id}/sign"), Some(&coordinator), &json!({})).await;
+    assert_eq!(reply.status, StatusCode::NO_CONTENT, "{}", reply.text());
+    let progression = app.get(&format!("/api/v1/persons/{person_id}/progression"), &coordinator).await.json();
+    assert_eq!(progression["columns"].as_array().unwrap().len(), 2);
+    let items = progression["items"].as_array().unwrap();
+    assert_eq!(items.len(), 18, "nine dimensions, each judged for risks and for resources");
+    assert!(items.iter().all(|i| i["movement"] == "better"), "{progression}");
+    let analyst = app.login("analytiker").await;
+    let figure = app.get("/api/v1/statistics/mentoring", &analyst).await.json();
+    assert_eq!(
+        (
+            figure["persons_in_programme"].as_u64(),
+            figure["followed_up"].as_u64(),
+            figure["moved_right_direction"].as_u64()
+        ),
+        (Some(1), Some(1), Some(1))
+    );
+
+    // Closure: refused while a task is open, then done with the task completed.
+    let task = app
+        .post(
+            &format!("/api/v1/cases/{case_id}/tasks"),
+            Some(&coordinator),
+            &json!({"title": "Afsluttende samtale", "owner_agency": "KK", "due_on": "2027-06-01"}),
+        )
+        .await;
+    assert_eq!(task.status, StatusCode::CREATED, "{}", task.text());
+    let before = casework_snapshot(&app).await;
+    let refused =
+        app.post(&format!("/api/v1/cases/{case_id}/close"), Some(&coordinator), &json!({"reason": "goals_met"})).await;
+    assert_eq!((refused.status, refused.error_code().as_str()), (StatusCode::CONFLICT, "open_tasks"));
+    assert!(refused.json()["error"]["message"].as_str().unwrap().len() > 10);
+    assert_eq!(casework_snapshot(&app).await, before, "a refused closure changes nothing");
+    let task_id = task.json()["id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        app.post(&format!("/api/v1/tasks/{task_id}/done"), Some(&coordinator), &json!({})).await.status,
+        StatusCode::NO_CONTENT
+    );
+    let update = app
+        .patch(
+            &format!("/api/v1/interventions/{mentoring_id}"),
+            &coordinator,
+            &json!({"status": "ended", "outcome": "Målene er nået."}),
+        )
+        .await;
+    assert_eq!(update.status, StatusCode::NO_CONTENT, "{}", update.text());
+    let closed = app
+        .post(
+            &format!("/api/v1/cases/{case_id}/close"),
+            Some(&coordinator),
+            &json!({"reason": "goals_met", "note": "Afsluttet efter opfølgning."}),
+        )
+        .await;
+    assert_eq!(closed.status, StatusCode::NO_CONTENT, "{}", closed.text());
+    let case = app.get(&format!("/api/v1/cases/{case_id}"), &coordinator).await.json();
+    assert_eq!((case["status"].as_str(), case["closed_reason"].as_str()), (Some("closed"), Some("goals_met")));
+    let kinds: Vec<&str> = case["timeline"].as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
+    for kind in [
+        "received",
+        "check_requested",
+        "check_recorded",
+        "opened",
+        "assessment_started",
+        "assessment_signed",
+        "intervention_added",
+        "task_added",
+        "task_done",
+        "intervention_updated",
+        "closed",
+    ] {
+        assert!(kinds.contains(&kind), "timeline lacks {kind}: {kinds:?}");
+    }
+    // A closed case takes no new work until reopened.
+    let late = app
+        .post(
+            &format!("/api/v1/cases/{case_id}/tasks"),
+            Some(&coordinator),
+            &json!({"title": "x", "owner_agency": "KK", "due_on": "2027-07-01"}),
+        )
+        .await;
+    assert_eq!((late.status, late.error_code().as_str()), (StatusCode::CONFLICT, "case_closed"));
+    let reopened = app
+        .post(
+            &format!("/api/v1/cases/{case_id}/reopen"),
+            Some(&coordinator),
+            &json!({"reason": "Ny bekymring fra skolen."}),
+        )
+        .await;
+    assert_eq!(reopened.status, StatusCode::NO_CONTENT);
+    let case = app.get(&format!("/api/v1/cases/{case_id}"), &coordinator).await.json();
+    assert_eq!(case["status"], "open");
+    assert_eq!(case["timeline"].as_array().unwrap().last().unwrap()["note"], "Ny bekymring fra skolen.");
+}
+
+#[tokio::test]
+async fn assessments_refuse_ratings_off_the_scale_and_edits_after_sign_off_and_change_nothing() {
+    let app = spawn().await;
+    let (_, case_id, _) = screened_case(&app).await;
+    let coordinator = app.login("koordinator").await;
+    let instrument = app.get("/api/v1/instruments/indikatorliste", &coordinator).await.json();
+    let mut body = full_assessment(&instrument, "baseline", "2026-11-22", "hoej", "lav");
+    let first_item = instrument["dimensions"][0]["items"][0]["key"].as_str().unwrap().to_owned();
+    body["ratings"][&first_item] = json!("katastrofal");
+    let before = casework_snapshot(&app).await;
+    let reply = app.post(&format!("/api/v1/cases/{case_id}/assessments"), Some(&coordinator), &body).await;
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", reply.text());
+    let fields = &reply.json()["error"]["fields"][0];
+    assert_eq!(
+        (fields["field"].as_str().unwrap(), fields["code"].as_str().unwrap()),
+        (format!("ratings.{first_item}").as_str(), "not_on_scale")
+    );
+    assert!(!fields["message"].as_str().unwrap().is_empty());
+    assert_eq!(casework_snapshot(&app).await, before);
+
+    // An incomplete draft cannot be signed; the reply names what is missing.
+    let draft = app
+        .post(
+            &format!("/api/v1/cases/{case_id}/assessments"),
+            Some(&coordinator),
+            &json!({"instrument": "indikatorliste", "kind": "baseline"}),
+        )
+        .await;
+    assert_eq!(draft.status, StatusCode::CREATED, "{}", draft.text());
+    let id = draft.json()["id"].as_str().unwrap().to_owned();
+    let before = casework_snapshot(&app).await;
+    let reply = app.post(&format!("/api/v1/assessments/{id}/sign"), Some(&coordinator), &json!({})).await;
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        reply.field_names().contains(&"overall".to_owned())
+            && reply.field_names().contains(&format!("ratings.{first_item}"))
+    );
+    assert_eq!(casework_snapshot(&app).await, before);
+
+    // Complete it, sign it; then every edit is refused and the signed content stays.
+    let mut complete = full_assessment(&instrument, "baseline", "2026-11-22", "hoej", "lav");
+    for key in ["instrument", "kind"] {
+        complete.as_object_mut().unwrap().remove(key);
+    }
+    assert_eq!(
+        app.put(&format!("/api/v1/assessments/{id}"), &coordinator, &complete).await.status,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        app.post(&format!("/api/v1/assessments/{id}/sign"), Some(&coordinator), &json!({})).await.status,
+        StatusCode::NO_CONTENT
+    );
+    let before = casework_snapshot(&app).await;
+    let mut changed = complete.clone();
+    changed["overall"] = json!("Noget andet.");
+    let reply = app.put(&format!("/api/v1/assessments/{id}"), &coordinator, &changed).await;
+    assert_eq!((reply.status, reply.error_code().as_str()), (StatusCode::CONFLICT, "assessment_signed"));
+    let reply = app.post(&format!("/api/v1/assessments/{id}/sign"), Some(&coordinator), &json!({})).await;
+    assert_eq!(reply.status, StatusCode::CONFLICT);
+    assert_eq!(casework_snapshot(&app).await, before);
+
+    // A correction is a new version pointing to the old one, which stays as signed.
+    let correction = app.post(&format!("/api/v1/assessments/{id}/corrections"), Some(&coordinator), &json!({})).await;
+    assert_eq!(correction.status, StatusCode::CREATED);
+    let new_id = correction.json()["id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        app.put(&format!("/api/v1/assessments/{new_id}"), &coordinator, &changed).await.status,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        app.post(&format!("/api/v1/assessments/{new_id}/sign"), Some(&coordinator), &json!({})).await.status,
+        StatusCode::NO_CONTENT
+    );
+    let old = app.get(&format!("/api/v1/assessments/{id}"), &coordinator).await.json();
+    let new = app.get(&format!("/api/v1/assessments/{new_id}"), &coordinator).await.json();
+    assert_eq!(
+        (old["content"]["overall"].as_str(), old["superseded_by"].as_str()),
+        (complete["overall"].as_str(), Some(new_id.as_str()))
+    );
+    assert_eq!(
+        (new["content"]["overall"].as_str(), new["supersedes"].as_str()),
+        (Some("Noget andet."), Some(id.as_str()))
+    );
+    let again = app.post(&format!("/api/v1/assessments/{id}/corrections"), Some(&coordinator), &json!({})).await;
+    assert_eq!((again.status, again.error_code().as_str()), (StatusCode::CONFLICT, "correction_exists"));
+}
+
+#[tokio::test]
+async fn screening_outcomes_reply_to_the_referrer_or_keep_only_the_hand_over_record() {
+    let app = spawn().await;
+    let coordinator = app.login("koordinator").await;
+    let police = app.login("politi").await;
+    // No concern: the referring member reads the plain reply.
+    let referral = app.post("/api/v1/referrals", Some(&police), &example()).await.json();
+    let id = referral["id"].as_str().unwrap();
+    let reply = app
+        .post(
+            &format!("/api/v1/referrals/{id}/screening/outcome"),
+            Some(&coordinator),
+            &json!({"outcome": "no_concern", "reply": "Tak. Infohuset har vurderet henvendelsen og foretager sig ikke mere."}),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());
+    let seen = app.get(&format!("/api/v1/referrals/{id}/screening"), &police).await.json();
+    assert_eq!(seen["outcome"]["outcome"], "no_concern");
+    assert!(seen["outcome"]["reply"].as_str().unwrap().starts_with("Tak."));
+    assert_eq!(app.get(&format!("/api/v1/referrals/{id}"), &police).await.json()["status"], "no_concern");
+
+    // Security matter: only to a police agency; afterwards the account of the concern is gone.
+    let referral = app.post("/api/v1/referrals", Some(&coordinator), &example()).await.json();
+    let id = referral["id"].as_str().unwrap();
+    let uri = format!("/api/v1/referrals/{id}/screening/outcome");
+    let wrong = app
+        .post(
+            &uri,
+            Some(&coordinator),
+            &json!({"outcome": "security_matter", "police_agency": "PSY", "reference": "J.nr. 1"}),
+        )
+        .await;
+    assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(wrong.json()["error"]["fields"][0]["code"], "not_police");
+    let handed = app
+        .post(
+            &uri,
+            Some(&coordinator),
+            &json!({"outcome": "security_matter", "police_agency": "POL", "reference": "J.nr. 0100-12345"}),
+        )
+        .await;
+    assert_eq!(handed.status, StatusCode::OK, "{}", handed.text());
+    let kept = app.get(&format!("/api/v1/referrals/{id}"), &coordinator).await.json();
+    assert_eq!((kept["status"].as_str(), kept["description"].as_str()), (Some("security_matter"), Some("")));
+    assert!(kept["referrer"]["phone"].is_null());
+    let record = app.get(&format!("/api/v1/referrals/{id}/screening"), &coordinator).await.json();
+    assert_eq!(record["outcome"]["handover_agency"]["code"], "POL");
+    assert_eq!(record["outcome"]["handover_reference"], "J.nr. 0100-12345");
+}
+
+#[tokio::test]
+async fn releases_come_from_the_prison_and_probation_service_and_are_listed_for_90_days() {
+    let app = spawn().await;
+    let (_, case_id, _) = screened_case(&app).await;
+    let coordinator = app.login("koordinator").await;
+    assert_eq!(
+        app.post(&format!("/api/v1/cases/{case_id}/agencies"), Some(&coordinator), &json!({"agency": "KF"}))
+            .await
+            .status,
+        StatusCode::NO_CONTENT
+    );
+    let police = app.login("politi").await;
+    let refused =
+        app.put(&format!("/api/v1/cases/{case_id}/release"), &police, &json!({"expected_on": "2027-01-15"})).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    let kf = app.login("kriminalforsorgen").await;
+    let reply = app.put(&format!("/api/v1/cases/{case_id}/release"), &kf, &json!({"expected_on": "2027-01-15"})).await;
+    assert_eq!(reply.status, StatusCode::NO_CONTENT, "{}", reply.text());
+    let list = app.get("/api/v1/releases", &coordinator).await.json();
+    assert_eq!(list["items"][0]["case_id"], case_id.as_str());
+    assert_eq!(list["items"][0]["days_left"], 54);
+    // Beyond 90 days it is not listed.
+    let reply = app.put(&format!("/api/v1/cases/{case_id}/release"), &kf, &json!({"expected_on": "2027-03-01"})).await;
+    assert_eq!(reply.status, StatusCode::NO_CONTENT);
+    assert!(app.get("/api/v1/releases", &coordinator).await.json()["items"].as_array().unwrap().is_empty());
 }

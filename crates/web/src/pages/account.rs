@@ -9,7 +9,8 @@ pub(super) async fn home(State(state): State<AppState>, user: Result<WebUser, cr
     match user.actor.role() {
         Role::Coordinator | Role::Member => Redirect::to("/indbakke").into_response(),
         Role::Auditor => Redirect::to("/revision").into_response(),
-        Role::Admin | Role::Analyst | Role::Mentor | Role::NationalAdmin => {
+        Role::Mentor => Redirect::to("/mit-arbejde").into_response(),
+        Role::Admin | Role::Analyst | Role::NationalAdmin => {
             let name = infohus_name(&state, Some(&user.actor)).await;
             let key = format!("home.text_{}", user.actor.role().as_str());
             let text = t().get(&key).to_owned();

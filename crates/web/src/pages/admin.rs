@@ -1,4 +1,6 @@
-//! The administrator's configuration pages: the legal bases that disclosures may name.
+//! The configuration pages: the legal bases that disclosures may name, the loaded
+//! assessment instruments (read-only; loaded with the command line), and the kinds of
+//! intervention.
 
 use super::*;
 
@@ -102,6 +104,198 @@ pub(super) async fn add_legal_basis(
         Err(StoreError::Conflict(_)) => {
             let errors = FieldErrors::single("code", "already_exists");
             legal_bases_page(&state, &user, false, &pairs, &errors).await
+        }
+        Err(e) => error_page(&state, &user, active, e.into()).await,
+    }
+}
+
+// ---- instruments ------------------------------------------------------------------------
+
+pub(super) struct DimensionInfo {
+    name: String,
+    items: Vec<String>,
+}
+
+pub(super) struct InstrumentInfo {
+    heading: String,
+    key: String,
+    version: u32,
+    description: Vec<String>,
+    scale: String,
+    recommendations: String,
+    dimensions: Vec<DimensionInfo>,
+}
+
+#[derive(Template)]
+#[template(path = "instruments.html")]
+pub(super) struct InstrumentsPage {
+    t: &'static Catalog,
+    title: String,
+    infohus_name: String,
+    user: Option<UserBar>,
+    instruments: Vec<InstrumentInfo>,
+}
+
+pub(super) async fn instruments(State(state): State<AppState>, user: WebUser) -> Response {
+    let active = "/opsaetning/instrumenter";
+    let viewer = user.actor.viewer();
+    if !(viewer.may_configure() || viewer.may_manage_cases()) {
+        return error_page(&state, &user, active, ApiError::Forbidden).await;
+    }
+    let list = match state.store().instruments().await {
+        Ok(list) => list,
+        Err(e) => return error_page(&state, &user, active, e.into()).await,
+    };
+    let mut instruments = Vec::new();
+    for summary in &list {
+        let instrument = match state.store().instrument(&summary.key, Some(summary.version)).await {
+            Ok((_, instrument)) => instrument,
+            Err(e) => return error_page(&state, &user, active, e.into()).await,
+        };
+        instruments.push(InstrumentInfo {
+            heading: instrument_label(&instrument.name, instrument.version),
+            key: instrument.key.clone(),
+            version: instrument.version,
+            description: paragraphs(&instrument.description),
+            scale: instrument.scale.iter().map(|l| l.label.as_str()).collect::<Vec<_>>().join(" · "),
+            recommendations: instrument
+                .recommendations
+                .iter()
+                .map(|c| c.label.as_str())
+                .collect::<Vec<_>>()
+                .join(" · "),
+            dimensions: instrument
+                .dimensions
+                .iter()
+                .map(|d| DimensionInfo {
+                    name: d.name.clone(),
+                    items: d
+                        .items
+                        .iter()
+                        .map(|i| {
+                            t().format(
+                                "instruments.item",
+                                &[("text", &i.text), ("side", &t().label("side", i.side.as_str()))],
+                            )
+                        })
+                        .collect(),
+                })
+                .collect(),
+        });
+    }
+    let page = InstrumentsPage {
+        t: t(),
+        title: t().get("instruments.title").to_owned(),
+        infohus_name: infohus_name(&state, Some(&user.actor)).await,
+        instruments,
+        user: Some(user_bar(&user, active)),
+    };
+    render(StatusCode::OK, &page)
+}
+
+// ---- kinds of intervention -------------------------------------------------------------
+
+pub(super) struct TypeRow {
+    code: String,
+    label: String,
+    months: u8,
+}
+
+#[derive(Template)]
+#[template(path = "intervention_types.html")]
+pub(super) struct InterventionTypesPage {
+    t: &'static Catalog,
+    title: String,
+    infohus_name: String,
+    user: Option<UserBar>,
+    csrf: String,
+    added: bool,
+    rows: Vec<TypeRow>,
+    errors: Vec<ErrorLink>,
+    code: Field,
+    label: Field,
+    months: Field,
+}
+
+pub(super) async fn intervention_types_page(
+    state: &AppState,
+    user: &WebUser,
+    added: bool,
+    input: Input<'_>,
+) -> Response {
+    let active = "/opsaetning/indsatstyper";
+    if !user.actor.viewer().may_configure() {
+        return error_page(state, user, active, ApiError::Forbidden).await;
+    }
+    let types = match state.store().intervention_types().await {
+        Ok(types) => types,
+        Err(e) => return error_page(state, user, active, e.into()).await,
+    };
+    let code = Field::new("code", "code", "intervention_types.col_code", input, "")
+        .hint("intervention_types.code_hint")
+        .required();
+    let label = Field::new("label", "label", "intervention_types.col_label", input, "").required();
+    let months = Field::new("months", "default_review_months", "intervention_types.col_months", input, "3")
+        .hint("intervention_types.months_hint")
+        .required();
+    let page = InterventionTypesPage {
+        t: t(),
+        title: t().get("intervention_types.title").to_owned(),
+        infohus_name: infohus_name(state, Some(&user.actor)).await,
+        csrf: user.csrf.clone(),
+        added,
+        rows: types
+            .iter()
+            .map(|k| TypeRow {
+                code: k.code.clone(),
+                label: intervention_kind_label(&types, &k.code),
+                months: k.default_review_months,
+            })
+            .collect(),
+        errors: field_links(&[&code, &label, &months]),
+        code,
+        label,
+        months,
+        user: Some(user_bar(user, active)),
+    };
+    render(status_of(input.errors), &page)
+}
+
+pub(super) async fn intervention_types(
+    State(state): State<AppState>,
+    user: WebUser,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    let added = status_param(raw.as_deref()).as_deref() == Some("tilfoejet");
+    intervention_types_page(&state, &user, added, Input::NONE).await
+}
+
+pub(super) async fn add_intervention_type(
+    State(state): State<AppState>,
+    user: WebUser,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let active = "/opsaetning/indsatstyper";
+    let pairs = match read_form(&user, &headers, body).await {
+        Ok(pairs) => pairs,
+        Err(e) => return error_page(&state, &user, active, e).await,
+    };
+    // Out of range is the store's to say, for whatever number was typed.
+    let months = pair(&pairs, "default_review_months").and_then(|m| m.trim().parse::<u8>().ok()).unwrap_or(0);
+    let kind = InterventionType {
+        code: pair(&pairs, "code").unwrap_or("").trim().to_owned(),
+        label: pair(&pairs, "label").unwrap_or("").to_owned(),
+        default_review_months: months,
+    };
+    match state.store().add_intervention_type(&user.actor, kind).await {
+        Ok(()) => see_other("/opsaetning/indsatstyper?status=tilfoejet"),
+        Err(StoreError::Invalid(errors)) => {
+            intervention_types_page(&state, &user, false, Input::new(&pairs, &errors)).await
+        }
+        Err(StoreError::Conflict(_)) => {
+            let errors = FieldErrors::single("code", "already_exists");
+            intervention_types_page(&state, &user, false, Input::new(&pairs, &errors)).await
         }
         Err(e) => error_page(&state, &user, active, e.into()).await,
     }

@@ -1,28 +1,22 @@
 //! The case page: participating agencies, the notes the viewer may read, writing and
-//! disclosing notes, and break glass.
+//! disclosing notes, the case's course (sections in `casework.rs`), and break glass.
 
 use super::*;
+use infohus_domain::casework::CaseStatus;
 
 pub(super) struct CaseDetail {
     id: String,
     referral_id: String,
     person_id: String,
     status: String,
+    closed: bool,
+    /// "Lukket 01.02.2026: Målene er nået".
+    closed_text: Option<String>,
     opened: String,
     lead: String,
     agencies: Vec<String>,
+    release_on: Option<String>,
     break_glass: bool,
-}
-
-/// The owning agency's form for disclosing one note.
-pub(super) struct DiscloseForm {
-    open: bool,
-    targets: Vec<Opt>,
-    bases: Vec<Opt>,
-    purpose: String,
-    to_error: Option<String>,
-    basis_error: Option<String>,
-    purpose_error: Option<String>,
 }
 
 pub(super) struct NoteRow {
@@ -63,6 +57,11 @@ pub(super) struct CasePage {
     notes: Vec<NoteRow>,
     note_form: Option<NoteForm>,
     add_agency: Option<AddAgencyForm>,
+    assessments: Vec<AssessmentRow>,
+    interventions: Vec<InterventionRow>,
+    tasks: Vec<TaskRow>,
+    timeline: Vec<TimelineRow>,
+    forms: CourseForms,
 }
 
 /// Which form on the case page was rejected.
@@ -71,13 +70,20 @@ pub(super) enum CaseForm<'a> {
     Note,
     Agency,
     Disclose(&'a str),
+    Lead,
+    StartAssessment,
+    Intervention,
+    Task,
+    Release,
+    Close,
+    Reopen,
 }
 
 /// A rejected form, shown again with its values and errors.
 pub(super) struct Rejected<'a> {
-    form: CaseForm<'a>,
-    values: &'a [(String, String)],
-    errors: &'a FieldErrors,
+    pub(super) form: CaseForm<'a>,
+    pub(super) values: &'a [(String, String)],
+    pub(super) errors: &'a FieldErrors,
 }
 
 pub(super) const NOTE_ERRORS: &[(&str, &str, &[&str])] =
@@ -85,15 +91,22 @@ pub(super) const NOTE_ERRORS: &[(&str, &str, &[&str])] =
 pub(super) const AGENCY_ERRORS: &[(&str, &str, &[&str])] = &[("add-agency", "case.add_agency_label", &["agency"])];
 
 pub(super) fn case_notice(status: Option<&str>) -> Option<String> {
-    let key = match status? {
-        "oprettet" => "case.created",
-        "notat" => "case.note_added",
-        "videregivet" => "case.disclosed",
-        "myndighed" => "case.agency_added",
-        "noedadgang" => "case.break_glass_granted",
-        _ => return None,
-    };
-    Some(t().get(key).to_owned())
+    notice_for(
+        status,
+        &[
+            ("oprettet", "case.created"),
+            ("notat", "case.note_added"),
+            ("videregivet", "case.disclosed"),
+            ("myndighed", "case.agency_added"),
+            ("noedadgang", "case.break_glass_granted"),
+            ("tovholder", "case.lead_changed"),
+            ("opgave", "case.task_added"),
+            ("opgave-udfoert", "case.task_done"),
+            ("loesladelse", "case.release_recorded"),
+            ("lukket", "case.closed"),
+            ("genaabnet", "case.reopened"),
+        ],
+    )
 }
 
 pub(super) fn agency_name(agencies: &[Agency], code: &str) -> String {
@@ -106,6 +119,7 @@ pub(super) fn agency_option(a: &Agency, selected: Option<&str>) -> Opt {
 
 pub(super) fn note_row(
     note: &infohus_store::NoteView,
+    case_id: &CaseId,
     viewer_agency: &str,
     may_write: bool,
     agencies: &[Agency],
@@ -115,42 +129,20 @@ pub(super) fn note_row(
     let is_owner = note.owner_agency.id == viewer_agency;
     let disclose = (is_owner && may_write)
         .then(|| {
-            let shown = rejected.filter(|r| r.form == CaseForm::Disclose(note.id.as_str()));
-            let values = shown.map(|r| r.values).unwrap_or_default();
-            let empty = FieldErrors::default();
-            let errors = shown.map(|r| r.errors).unwrap_or(&empty);
-            let to = pair(values, "to_agency");
-            let basis = pair(values, "legal_basis");
-            let targets: Vec<Opt> = agencies
-                .iter()
-                .filter(|a| a.id != note.owner_agency.id && !note.disclosed_to.contains(&a.code))
-                .map(|a| agency_option(a, to))
-                .collect();
-            // Only the bases that cover the note's sensitive data are offered; the store checks again.
-            let bases: Vec<Opt> = bases
-                .iter()
-                .filter(|b| {
-                    LegalBasisScope {
-                        covers_special_category: b.covers_special_category,
-                        covers_criminal_offence: b.covers_criminal_offence,
-                    }
-                    .covers(&note.sensitivity)
-                })
-                .map(|b| Opt {
-                    value: b.code.clone(),
-                    label: b.label.clone(),
-                    selected: basis == Some(b.code.as_str()),
-                })
-                .collect();
-            (!targets.is_empty() && !bases.is_empty()).then(|| DiscloseForm {
-                open: shown.is_some(),
-                targets: with_blank(targets),
-                bases: with_blank(bases),
-                purpose: pair(values, "purpose").unwrap_or("").to_owned(),
-                to_error: field_error(errors, &["to_agency", "agency"]),
-                basis_error: field_error(errors, &["legal_basis"]),
-                purpose_error: field_error(errors, &["purpose"]),
-            })
+            let shown = rejected
+                .filter(|r| r.form == CaseForm::Disclose(note.id.as_str()))
+                .map(|r| Input::new(r.values, r.errors));
+            let record = Disclosable {
+                action: format!("/notater/{}/videregiv", note.id),
+                prefix: format!("d-{}", note.id),
+                heading_key: "case.disclose_heading",
+                submit_key: "case.disclose_submit",
+                case_id: Some(case_id.as_str().to_owned()),
+                owner_agency_id: &note.owner_agency.id,
+                disclosed_to: &note.disclosed_to,
+                sensitivity: &note.sensitivity,
+            };
+            disclose_form(record, agencies, bases, shown)
         })
         .flatten();
     NoteRow {
@@ -159,7 +151,7 @@ pub(super) fn note_row(
         author: note.author.clone(),
         created: da_datetime(note.created_at),
         tags: note.sensitivity.tags().iter().map(|s| t().label("sensitivity", s.as_str())).collect(),
-        paragraphs: note.body.expose().lines().filter(|l| !l.trim().is_empty()).map(str::to_owned).collect(),
+        paragraphs: paragraphs(note.body.expose()),
         is_owner,
         disclosed_to: note.disclosed_to.iter().map(|code| agency_name(agencies, code)).collect(),
         disclose,
@@ -237,37 +229,53 @@ pub(super) async fn case_page(
         }
         Err(e) => return error_page(state, user, active, e.into()).await,
     };
-    let agencies = match state.store().agencies(user.actor.infohus()).await {
-        Ok(agencies) => agencies,
+    let store = state.store();
+    let infohus = user.actor.infohus();
+    let lists = async {
+        Ok::<_, StoreError>((
+            store.agencies(infohus).await?,
+            store.legal_bases().await?,
+            store.users(infohus).await?,
+            store.intervention_types().await?,
+            store.instruments().await?,
+        ))
+    };
+    let (agencies, bases, users, types, instruments) = match lists.await {
+        Ok(lists) => lists,
         Err(e) => return error_page(state, user, active, e.into()).await,
     };
-    let bases = match state.store().legal_bases().await {
-        Ok(bases) => bases,
-        Err(e) => return error_page(state, user, active, e.into()).await,
+    let ctx = CaseContext {
+        agencies: &agencies,
+        users: &users,
+        types: &types,
+        instruments: &instruments,
+        today: state.today(),
     };
     let rejected = rejected.as_ref();
     // Writing on a case takes real participation, never break glass.
     let may_write = !view.break_glass;
     let viewer_agency = user.actor.viewer().agency.as_str();
-    let notes: Vec<NoteRow> =
-        view.notes.iter().map(|n| note_row(n, viewer_agency, may_write, &agencies, &bases, rejected)).collect();
+    let notes: Vec<NoteRow> = view
+        .notes
+        .iter()
+        .map(|n| note_row(n, &view.id, viewer_agency, may_write, &agencies, &bases, rejected))
+        .collect();
+    let forms = course_forms(&view, user, &ctx, rejected);
     let errors = match rejected {
         Some(Rejected { form: CaseForm::Note, errors, .. }) => error_links(errors, NOTE_ERRORS),
         Some(Rejected { form: CaseForm::Agency, errors, .. }) => error_links(errors, AGENCY_ERRORS),
         Some(Rejected { form: CaseForm::Disclose(note), errors, .. }) => {
-            let anchors = [format!("d-{note}-to"), format!("d-{note}-basis"), format!("d-{note}-purpose")];
-            let [to, basis, purpose] = &anchors;
-            error_links(
-                errors,
-                &[
-                    (to, "case.disclose_to", &["to_agency", "agency"]),
-                    (basis, "case.disclose_basis", &["legal_basis"]),
-                    (purpose, "case.disclose_purpose", &["purpose"]),
-                ],
-            )
+            disclose_error_links(&format!("d-{note}"), errors)
         }
+        Some(Rejected { form, .. }) => forms.error_links(*form),
         None => Vec::new(),
     };
+    let closed = CaseStatus::parse(&view.status) == Some(CaseStatus::Closed);
+    let closed_text = closed.then(|| {
+        let when = view.closed_at.map(|at| da_date(copenhagen(at).date())).unwrap_or_default();
+        let reason = view.closed_reason.map(|r| t().label("closure_reason", r.as_str())).unwrap_or_default();
+        t().format("case.closed_text", &[("date", &when), ("reason", &reason)])
+    });
     let page = CasePage {
         t: t(),
         title: t().get("case.title").to_owned(),
@@ -280,18 +288,28 @@ pub(super) async fn case_page(
             referral_id: view.referral_id.as_str().to_owned(),
             person_id: view.person_id.as_str().to_owned(),
             status: t().label("case_status", &view.status),
+            closed,
+            closed_text,
             opened: da_datetime(view.opened_at),
             lead: view.lead_agency.name.clone(),
             agencies: view.agencies.iter().map(|a| a.name.clone()).collect(),
+            release_on: view
+                .release_on
+                .map(|d| t().format("case.release_on", &[("date", &da_date(d)), ("when", &days_from(ctx.today, d))])),
             break_glass: view.break_glass,
         },
         notes,
-        note_form: may_write.then(|| note_form(rejected)),
-        add_agency: if user.actor.viewer().may_manage_cases() {
+        note_form: (may_write && !closed).then(|| note_form(rejected)),
+        add_agency: if user.actor.viewer().may_manage_cases() && !closed {
             add_agency_form(&view, &agencies, rejected)
         } else {
             None
         },
+        assessments: assessment_rows(&view),
+        interventions: intervention_rows(&view, &ctx),
+        tasks: task_rows(&view, user, may_write, &ctx),
+        timeline: timeline_rows(&view, &ctx),
+        forms,
         user: Some(user_bar(user, active)),
     };
     let status = if rejected.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
@@ -371,23 +389,7 @@ pub(super) async fn disclose_note(
     let Some(case) = pair(&pairs, "case").and_then(CaseId::parse) else {
         return error_page(&state, &user, active, ApiError::Malformed).await;
     };
-    let mut errors = FieldErrors::default();
-    let to = chosen_agency(&mut errors, "to_agency", pair(&pairs, "to_agency"));
-    let basis = pair(&pairs, "legal_basis").map(str::trim).filter(|b| !b.is_empty());
-    if basis.is_none() {
-        errors.push("legal_basis", "required");
-    }
-    let purpose = pair(&pairs, "purpose").unwrap_or("");
-    if purpose.trim().is_empty() {
-        errors.push("purpose", "required");
-    }
-    let result = match (to, basis) {
-        (Some(to), Some(basis)) if errors.is_empty() => {
-            state.store().disclose_note(&user.actor, &note, &to, basis, purpose, state.now()).await.map(|_| ())
-        }
-        _ => Err(StoreError::Invalid(errors)),
-    };
-    match result {
+    match disclose_record(&state, &user, RecordKind::Note, note.as_str(), &pairs).await {
         Ok(()) => see_other(&format!("/sager/{case}?status=videregivet")),
         Err(StoreError::Invalid(errors)) => {
             let rejected = Rejected { form: CaseForm::Disclose(note.as_str()), values: &pairs, errors: &errors };

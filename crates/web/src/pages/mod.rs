@@ -1,21 +1,31 @@
-//! The Danish web pages: login, inbox, the referral form, referral, person and case pages,
-//! break glass, and the auditor's views (access log with CSV export, break-glass uses,
-//! disclosures, a data subject's access report). Server-rendered, no JavaScript, every form
-//! CSRF-protected.
+//! The Danish web pages: login, inbox, the referral form, referral (with screening), person
+//! and case pages (with the case's course: assessments, interventions, tasks, timeline,
+//! closure), "my work", releases, the mentoring figure, break glass, configuration and the
+//! auditor's views. Server-rendered, no JavaScript, every form CSRF-protected.
 
 mod account;
 mod admin;
+mod assessments;
 mod audit;
 mod between;
 mod cases;
+mod casework;
+mod interventions;
 mod referrals;
+mod screening;
+mod work;
 
 use account::*;
 use admin::*;
+use assessments::*;
 use audit::*;
 use between::*;
 use cases::*;
+use casework::*;
+use interventions::*;
 use referrals::*;
+use screening::*;
+use work::*;
 
 use crate::api::{QueryParams, inbox_filter};
 use crate::auth::{
@@ -38,12 +48,12 @@ use infohus_domain::referral::{
     Channel, DEFAULT_CONCERN_CATEGORIES, Gender, ReferrerInput, SubjectInput, Urgency, age_on,
 };
 use infohus_domain::{
-    AgencyCode, CaseId, Cpr, FieldErrors, LegalBasisScope, NoteId, PersonId, ReferralId, ReferralInput, ReferralStatus,
-    Role, Sensitivities, Sensitivity,
+    AgencyCode, AssessmentId, CaseId, Cpr, FieldErrors, InterventionId, LegalBasisScope, NoteId, PersonId, ReferralId,
+    ReferralInput, ReferralStatus, Role, Sensitivities, Sensitivity, TaskId,
 };
 use infohus_store::{
-    AccessLogEntry, Action, Actor, Agency, CaseView, InboxSort, LegalBasis, LogQuery, ReferralView, SessionKind,
-    StoreError,
+    AccessLogEntry, Action, Actor, Agency, CaseView, InboxSort, InterventionType, LegalBasis, LogQuery, RecordKind,
+    ReferralView, SessionKind, StoreError, UserSummary,
 };
 use time::{Date, OffsetDateTime};
 
@@ -58,14 +68,38 @@ pub fn routes() -> Router<AppState> {
         .route("/henvendelser/{id}", get(referral))
         .route("/henvendelser/{id}/match", post(resolve_match))
         .route("/henvendelser/{id}/sag", post(open_case))
+        .route("/henvendelser/{id}/visitation/anmod", post(request_checks))
+        .route("/henvendelser/{id}/visitation/tjek", post(record_check))
+        .route("/henvendelser/{id}/visitation/afgoerelse", post(decide_screening))
         .route("/personer/{id}", get(person))
+        .route("/personer/{id}/udvikling", get(progression))
         .route("/sager/{id}", get(case))
         .route("/sager/{id}/notater", post(add_note))
         .route("/sager/{id}/myndigheder", post(add_case_agency))
         .route("/sager/{id}/noedadgang", get(break_glass_form).post(break_glass))
+        .route("/sager/{id}/tovholder", post(set_lead_agency))
+        .route("/sager/{id}/vurderinger", post(start_assessment))
+        .route("/sager/{id}/indsatser", post(add_intervention))
+        .route("/sager/{id}/opgaver", post(add_task))
+        .route("/sager/{id}/loesladelse", post(set_release))
+        .route("/sager/{id}/luk", post(close_case))
+        .route("/sager/{id}/genaabn", post(reopen_case))
         .route("/notater/{id}/videregiv", post(disclose_note))
+        .route("/opgaver/{id}/udfoert", post(complete_task))
+        .route("/vurderinger/{id}", get(assessment).post(save_assessment))
+        .route("/vurderinger/{id}/underskriv", post(sign_assessment))
+        .route("/vurderinger/{id}/ret", post(correct_assessment))
+        .route("/vurderinger/{id}/videregiv", post(disclose_assessment))
+        .route("/indsatser/{id}", get(intervention).post(update_intervention))
+        .route("/indsatser/{id}/samtaler", post(log_session))
+        .route("/indsatser/{id}/videregiv", post(disclose_intervention))
+        .route("/mit-arbejde", get(my_work))
+        .route("/loesladelser", get(releases))
+        .route("/statistik/mentorforloeb", get(mentoring_figure))
         .route("/revision", get(audit))
         .route("/opsaetning/hjemler", get(legal_bases).post(add_legal_basis))
+        .route("/opsaetning/instrumenter", get(instruments))
+        .route("/opsaetning/indsatstyper", get(intervention_types).post(add_intervention_type))
         .route("/kendt-andetsteds", get(known_elsewhere_form).post(known_elsewhere))
         .route("/kendt-andetsteds/anmodning", post(request_share))
         .route("/revision/csv", get(audit_csv))
@@ -109,18 +143,34 @@ fn user_bar(user: &WebUser, active: &str) -> UserBar {
     let items: &[(&'static str, &'static str)] = match role {
         Role::Coordinator => &[
             ("/indbakke", "nav.inbox"),
+            ("/mit-arbejde", "nav.my_work"),
             ("/henvendelser/ny", "nav.new_referral"),
+            ("/loesladelser", "nav.releases"),
+            ("/statistik/mentorforloeb", "nav.mentoring_figure"),
             ("/kendt-andetsteds", "nav.known_elsewhere"),
+            ("/opsaetning/instrumenter", "nav.instruments"),
         ],
-        Role::Member => &[("/indbakke", "nav.inbox"), ("/henvendelser/ny", "nav.new_referral")],
+        Role::Member => &[
+            ("/indbakke", "nav.inbox"),
+            ("/mit-arbejde", "nav.my_work"),
+            ("/henvendelser/ny", "nav.new_referral"),
+            ("/loesladelser", "nav.releases"),
+        ],
+        Role::Mentor => &[("/mit-arbejde", "nav.my_work")],
         Role::Auditor => &[
             ("/revision", "nav.audit"),
             ("/revision/noedadgang", "nav.break_glass"),
             ("/revision/videregivelser", "nav.disclosures"),
             ("/revision/indsigt", "nav.subject_access"),
         ],
-        Role::Admin => &[("/", "nav.home"), ("/opsaetning/hjemler", "nav.legal_bases")],
-        Role::Analyst | Role::Mentor | Role::NationalAdmin => &[("/", "nav.home")],
+        Role::Admin => &[
+            ("/", "nav.home"),
+            ("/opsaetning/hjemler", "nav.legal_bases"),
+            ("/opsaetning/instrumenter", "nav.instruments"),
+            ("/opsaetning/indsatstyper", "nav.intervention_types"),
+        ],
+        Role::Analyst => &[("/", "nav.home"), ("/statistik/mentorforloeb", "nav.mentoring_figure")],
+        Role::NationalAdmin => &[("/", "nav.home")],
     };
     UserBar {
         display_name: user.actor.display_name().to_owned(),
@@ -350,6 +400,339 @@ fn chosen_agency(errors: &mut FieldErrors, field: &str, raw: Option<&str>) -> Op
             errors.push(field, "invalid_choice");
             None
         }),
+    }
+}
+
+// ---- form fields, shown again after a rejected post ------------------------------------
+
+static NO_ERRORS: FieldErrors = FieldErrors(Vec::new());
+
+/// What a rejected form sent and what was wrong with it; `Input::NONE` for a fresh form.
+#[derive(Clone, Copy)]
+pub(super) struct Input<'a> {
+    values: &'a [(String, String)],
+    errors: &'a FieldErrors,
+}
+
+impl<'a> Input<'a> {
+    const NONE: Input<'static> = Input { values: &[], errors: &NO_ERRORS };
+
+    fn new(values: &'a [(String, String)], errors: &'a FieldErrors) -> Self {
+        Self { values, errors }
+    }
+
+    /// Whether this is a form the user sent (shown again), not a fresh one.
+    fn sent(&self) -> bool {
+        !self.values.is_empty()
+    }
+
+    fn value(&self, name: &str) -> Option<&'a str> {
+        pair(self.values, name)
+    }
+
+    fn error(&self, fields: &[&str]) -> Option<String> {
+        field_error(self.errors, fields)
+    }
+}
+
+/// One form control as the macros in `templates/fields.html` render it: label tied to the
+/// control, hint and error tied by `aria-describedby`, `aria-invalid` on error.
+pub(super) struct Field {
+    id: String,
+    name: String,
+    label: String,
+    value: String,
+    hint: Option<String>,
+    error: Option<String>,
+    required: bool,
+    options: Vec<Opt>,
+}
+
+impl Field {
+    /// A control named `name` with the label `label_key`, holding what the user sent or
+    /// else `default`, and the first error on `name`.
+    fn new(id: &str, name: &str, label_key: &str, input: Input<'_>, default: &str) -> Self {
+        Self {
+            id: id.to_owned(),
+            name: name.to_owned(),
+            label: t().get(label_key).to_owned(),
+            value: if input.sent() { input.value(name).unwrap_or("").to_owned() } else { default.to_owned() },
+            hint: None,
+            error: input.error(&[name]),
+            required: false,
+            options: Vec::new(),
+        }
+    }
+
+    fn hint(mut self, key: &str) -> Self {
+        self.hint = Some(t().get(key).to_owned());
+        self
+    }
+
+    fn required(mut self) -> Self {
+        self.required = true;
+        self
+    }
+
+    /// Also shows errors the store reports under other names (`agency` for an agency field).
+    fn errors_of(mut self, input: Input<'_>, fields: &[&str]) -> Self {
+        self.error = self.error.or_else(|| input.error(fields));
+        self
+    }
+
+    /// Options of a select, the current value selected.
+    fn options(mut self, options: Vec<Opt>) -> Self {
+        let value = self.value.clone();
+        self.options =
+            options.into_iter().map(|o| Opt { selected: o.value == value && !value.is_empty(), ..o }).collect();
+        if self.options.iter().all(|o| !o.selected)
+            && let Some(first) = self.options.first_mut()
+        {
+            first.selected = first.value.is_empty();
+        }
+        self
+    }
+
+    fn describedby(&self) -> String {
+        let hint = self.hint.as_ref().map(|_| format!("{}-hint", self.id));
+        let error = self.error.as_ref().map(|_| format!("{}-error", self.id));
+        [hint, error].into_iter().flatten().collect::<Vec<_>>().join(" ")
+    }
+
+    /// The field's line in an error summary.
+    fn error_link(&self) -> Option<ErrorLink> {
+        self.error.as_ref().map(|message| ErrorLink {
+            anchor: self.id.clone(),
+            label: self.label.clone(),
+            message: message.clone(),
+        })
+    }
+}
+
+/// The error summary of a form's fields, in the order they appear.
+fn field_links(fields: &[&Field]) -> Vec<ErrorLink> {
+    fields.iter().filter_map(|f| f.error_link()).collect()
+}
+
+/// Agencies as options of a select, with a blank first.
+fn agency_options<'a>(agencies: impl IntoIterator<Item = &'a Agency>) -> Vec<Opt> {
+    with_blank(
+        agencies.into_iter().map(|a| Opt { value: a.code.clone(), label: a.name.clone(), selected: false }).collect(),
+    )
+}
+
+/// Code-list options (`closure_reason.goals_met`, …), with a blank first.
+fn code_options(group: &str, codes: impl IntoIterator<Item = &'static str>) -> Vec<Opt> {
+    with_blank(options(group, codes.into_iter().map(str::to_owned), None))
+}
+
+/// The sensitivity checkboxes of a record form.
+fn sensitivity_checks(prefix: &str, input: Input<'_>) -> Vec<Check> {
+    let checked: Vec<&str> = pairs_all(input.values, "sensitivity").collect();
+    Sensitivity::ALL
+        .iter()
+        .map(|s| Check {
+            id: format!("{prefix}-sensitivity-{}", s.as_str()),
+            value: s.as_str().to_owned(),
+            label: t().label("sensitivity", s.as_str()),
+            checked: checked.contains(&s.as_str()),
+        })
+        .collect()
+}
+
+/// A required date field (`YYYY-MM-DD`, as `<input type="date">` sends it).
+fn required_date(errors: &mut FieldErrors, field: &str, raw: Option<&str>) -> Option<Date> {
+    match raw.map(str::trim).filter(|v| !v.is_empty()) {
+        None => {
+            errors.push(field, "required");
+            None
+        }
+        Some(raw) => optional_date(errors, field, Some(raw)),
+    }
+}
+
+/// An optional date field: blank is `None`, anything else must be a date.
+fn optional_date(errors: &mut FieldErrors, field: &str, raw: Option<&str>) -> Option<Date> {
+    let raw = raw.map(str::trim).filter(|v| !v.is_empty())?;
+    parse_date(raw).or_else(|| {
+        errors.push(field, "invalid_date");
+        None
+    })
+}
+
+/// A date as a date input's value.
+fn iso_date(d: Date) -> String {
+    format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
+}
+
+/// A stored text as paragraphs, one per non-blank line.
+fn paragraphs(text: &str) -> Vec<String> {
+    text.lines().filter(|l| !l.trim().is_empty()).map(str::to_owned).collect()
+}
+
+/// The `status` query parameter: which notice a page shows after a redirect.
+fn status_param(raw: Option<&str>) -> Option<String> {
+    QueryParams::parse(raw).ok().and_then(|q| q.get("status").map(str::to_owned))
+}
+
+/// An id from the path; `None` when it cannot be one.
+fn path_id<T: infohus_domain::ids::OpaqueId>(path: Result<Path<String>, PathRejection>) -> Option<T> {
+    path.ok().and_then(|Path(raw)| T::parse_id(&raw))
+}
+
+/// A success notice from the catalogue, when `status` is one of `known` (status, key).
+fn notice_for(status: Option<&str>, known: &[(&str, &str)]) -> Option<String> {
+    let status = status?;
+    known.iter().find(|(code, _)| *code == status).map(|(_, key)| t().get(key).to_owned())
+}
+
+// ---- disclosing a record ---------------------------------------------------------------
+
+/// The owning agency's form for disclosing one record (note, assessment, intervention);
+/// rendered by `templates/disclose_form.html`.
+pub(super) struct DiscloseForm {
+    action: String,
+    /// Prefix of the form's element ids, unique on the page.
+    prefix: String,
+    heading: String,
+    submit: String,
+    /// The case to return to (notes are disclosed from the case page).
+    case_id: Option<String>,
+    open: bool,
+    targets: Vec<Opt>,
+    bases: Vec<Opt>,
+    purpose: String,
+    to_error: Option<String>,
+    basis_error: Option<String>,
+    purpose_error: Option<String>,
+}
+
+/// What a disclosure form is about.
+pub(super) struct Disclosable<'a> {
+    pub(super) action: String,
+    pub(super) prefix: String,
+    pub(super) heading_key: &'static str,
+    pub(super) submit_key: &'static str,
+    pub(super) case_id: Option<String>,
+    pub(super) owner_agency_id: &'a str,
+    /// Agency codes it was already disclosed to (not offered again).
+    pub(super) disclosed_to: &'a [String],
+    pub(super) sensitivity: &'a Sensitivities,
+}
+
+/// The disclosure form, or `None` when there is no agency or legal basis to offer.
+/// `input` is the rejected form when it was this one.
+fn disclose_form(
+    record: Disclosable<'_>,
+    agencies: &[Agency],
+    bases: &[LegalBasis],
+    input: Option<Input<'_>>,
+) -> Option<DiscloseForm> {
+    let shown = input.unwrap_or(Input::NONE);
+    let to = shown.value("to_agency");
+    let basis = shown.value("legal_basis");
+    let targets: Vec<Opt> = agencies
+        .iter()
+        .filter(|a| a.id != record.owner_agency_id && !record.disclosed_to.contains(&a.code))
+        .map(|a| agency_option(a, to))
+        .collect();
+    // Only the bases that cover the record's sensitive data are offered; the store checks again.
+    let bases: Vec<Opt> = bases
+        .iter()
+        .filter(|b| {
+            LegalBasisScope {
+                covers_special_category: b.covers_special_category,
+                covers_criminal_offence: b.covers_criminal_offence,
+            }
+            .covers(record.sensitivity)
+        })
+        .map(|b| Opt { value: b.code.clone(), label: b.label.clone(), selected: basis == Some(b.code.as_str()) })
+        .collect();
+    (!targets.is_empty() && !bases.is_empty()).then(|| DiscloseForm {
+        action: record.action,
+        prefix: record.prefix,
+        heading: t().get(record.heading_key).to_owned(),
+        submit: t().get(record.submit_key).to_owned(),
+        case_id: record.case_id,
+        open: input.is_some(),
+        targets: with_blank(targets),
+        bases: with_blank(bases),
+        purpose: shown.value("purpose").unwrap_or("").to_owned(),
+        to_error: shown.error(&["to_agency", "agency"]),
+        basis_error: shown.error(&["legal_basis"]),
+        purpose_error: shown.error(&["purpose"]),
+    })
+}
+
+/// The error summary of a rejected disclosure form with element ids starting `prefix`.
+fn disclose_error_links(prefix: &str, errors: &FieldErrors) -> Vec<ErrorLink> {
+    let anchors = [format!("{prefix}-to"), format!("{prefix}-basis"), format!("{prefix}-purpose")];
+    let [to, basis, purpose] = &anchors;
+    error_links(
+        errors,
+        &[
+            (to, "case.disclose_to", &["to_agency", "agency"]),
+            (basis, "case.disclose_basis", &["legal_basis"]),
+            (purpose, "case.disclose_purpose", &["purpose"]),
+        ],
+    )
+}
+
+/// Checks a posted disclosure form and discloses the record through the store.
+async fn disclose_record(
+    state: &AppState,
+    user: &WebUser,
+    kind: RecordKind,
+    record: &str,
+    pairs: &[(String, String)],
+) -> Result<(), StoreError> {
+    let mut errors = FieldErrors::default();
+    let to = chosen_agency(&mut errors, "to_agency", pair(pairs, "to_agency"));
+    let basis = pair(pairs, "legal_basis").map(str::trim).filter(|b| !b.is_empty());
+    if basis.is_none() {
+        errors.push("legal_basis", "required");
+    }
+    let purpose = pair(pairs, "purpose").unwrap_or("");
+    if purpose.trim().is_empty() {
+        errors.push("purpose", "required");
+    }
+    match (to, basis) {
+        (Some(to), Some(basis)) if errors.is_empty() => {
+            state.store().disclose(&user.actor, kind, record, &to, basis, purpose, state.now()).await.map(|_| ())
+        }
+        _ => Err(StoreError::Invalid(errors)),
+    }
+}
+
+/// The agency of the signed-in user, from the infohus's agencies.
+fn own_agency<'a>(user: &WebUser, agencies: &'a [Agency]) -> Option<&'a Agency> {
+    agencies.iter().find(|a| a.id == user.actor.viewer().agency.as_str())
+}
+
+/// A user's display name for lists, from the infohus's users; the username if unknown.
+fn user_name(users: &[UserSummary], username: &str) -> String {
+    users.iter().find(|u| u.username == username).map(|u| u.display_name.clone()).unwrap_or_else(|| username.to_owned())
+}
+
+/// A (Danish) label for an intervention kind: the catalogue's for the built-in kinds, the
+/// configured label for kinds an administrator added.
+fn intervention_kind_label(types: &[InterventionType], code: &str) -> String {
+    let key = format!("intervention_type.{code}");
+    if t().has(&key) {
+        return t().label("intervention_type", code);
+    }
+    types.iter().find(|k| k.code == code).map(|k| k.label.clone()).unwrap_or_else(|| code.to_owned())
+}
+
+/// Days from `today` to `date` as Danes say it ("i dag", "om 3 dage", "3 dage siden").
+fn days_from(today: Date, date: Date) -> String {
+    let days = (date - today).whole_days();
+    match days {
+        0 => t().get("when.today").to_owned(),
+        1 => t().get("when.tomorrow").to_owned(),
+        -1 => t().get("when.yesterday").to_owned(),
+        d if d > 0 => t().format("when.in_days", &[("days", &d.to_string())]),
+        d => t().format("when.days_ago", &[("days", &(-d).to_string())]),
     }
 }
 

@@ -1,5 +1,5 @@
-//! The inbox, the referral form, the referral page (with opening a case and person
-//! matching) and the person page.
+//! The inbox, the referral form, the referral page (with person matching; its screening
+//! section is in `screening.rs`) and the person page.
 
 use super::*;
 
@@ -36,12 +36,8 @@ pub(super) struct InboxPageTemplate {
     next_href: Option<String>,
 }
 
-pub(super) fn inbox_row(r: &ReferralView, today: Date) -> InboxRow {
-    let due = r
-        .status
-        .awaits_screening()
-        .then(|| infohus_domain::calendar::screening_due(copenhagen(r.received_at).date()))
-        .flatten();
+pub(super) fn inbox_row(state: &AppState, r: &ReferralView, today: Date) -> InboxRow {
+    let due = r.status.awaits_screening().then(|| state.screening_due(r.received_at)).flatten();
     InboxRow {
         due: due.map(da_date),
         overdue: due.is_some_and(|d| today > d),
@@ -105,7 +101,7 @@ pub(super) async fn inbox(State(state): State<AppState>, user: WebUser, RawQuery
             filter.urgency.map(Urgency::as_str),
         ),
         sorts: options("sort", InboxSort::ALL.iter().map(|s| s.as_str().to_owned()), Some(filter.sort.as_str())),
-        rows: page.items.iter().map(|r| inbox_row(r, today)).collect(),
+        rows: page.items.iter().map(|r| inbox_row(&state, r, today)).collect(),
         first_href: cursor.map(|_| format!("/indbakke?{filter_query}")),
         next_href: page.next_cursor.map(|c| format!("/indbakke?{filter_query}&cursor={c}")),
         user: Some(user_bar(&user, "/indbakke")),
@@ -376,47 +372,9 @@ pub(super) struct ReferralPage {
     r: ReferralDetail,
     /// The case opened for the referral, linked from the page.
     case_id: Option<String>,
-    case_form: Option<OpenCaseForm>,
+    screening: ScreeningSection,
     errors: Vec<ErrorLink>,
 }
-
-/// The coordinator's form for opening a case on a referral.
-pub(super) struct OpenCaseForm {
-    leads: Vec<Opt>,
-    agencies: Vec<Check>,
-    lead_error: Option<String>,
-    agencies_error: Option<String>,
-}
-
-pub(super) fn open_case_form(agencies: &[Agency], values: &[(String, String)], errors: &FieldErrors) -> OpenCaseForm {
-    let lead = pair(values, "lead").filter(|v| !v.is_empty());
-    let checked: Vec<&str> = pairs_all(values, "agencies").collect();
-    OpenCaseForm {
-        leads: with_blank(
-            agencies
-                .iter()
-                .map(|a| Opt { value: a.code.clone(), label: a.name.clone(), selected: lead == Some(a.code.as_str()) })
-                .collect(),
-        ),
-        agencies: agencies
-            .iter()
-            .map(|a| Check {
-                id: format!("agency-{}", a.code),
-                value: a.code.clone(),
-                label: a.name.clone(),
-                checked: checked.contains(&a.code.as_str()),
-            })
-            .collect(),
-        // The store names an unknown agency without saying which list it was in.
-        lead_error: field_error(errors, &["lead", "agency"]),
-        agencies_error: field_error(errors, &["agencies"]),
-    }
-}
-
-pub(super) const OPEN_CASE_ERRORS: &[(&str, &str, &[&str])] = &[
-    ("lead", "referral.case_lead_agency", &["lead", "agency"]),
-    ("agencies", "referral.case_agencies", &["agencies"]),
-];
 
 pub(super) fn detail(r: &ReferralView) -> ReferralDetail {
     let exposed = |v: &Option<infohus_domain::Personal<String>>| or_dash(v.as_ref().map(|p| p.expose().clone()));
@@ -451,42 +409,47 @@ pub(super) async fn referral(
     path: Result<Path<String>, PathRejection>,
     RawQuery(raw): RawQuery,
 ) -> Response {
-    let Some(id) = path.ok().and_then(|Path(raw)| ReferralId::parse(&raw)) else {
+    let Some(id) = path_id::<ReferralId>(path) else {
         return error_page(&state, &user, "/indbakke", ApiError::NotFound).await;
     };
-    let status = QueryParams::parse(raw.as_deref()).ok().and_then(|q| q.get("status").map(str::to_owned));
-    referral_page(&state, &user, &id, status.as_deref(), &[], &FieldErrors::default()).await
+    referral_page(&state, &user, &id, status_param(raw.as_deref()).as_deref(), None).await
 }
 
-/// The referral page; `values` and `errors` are a rejected "open case" form to show again.
+/// The referral page; `rejected` is a screening form to show again with its errors (then 422).
 pub(super) async fn referral_page(
     state: &AppState,
     user: &WebUser,
     id: &ReferralId,
     status: Option<&str>,
-    values: &[(String, String)],
-    errors: &FieldErrors,
+    rejected: Option<VisitationRejected<'_>>,
 ) -> Response {
+    let active = "/indbakke";
     let view = match state.store().referral(&user.actor, id, state.now()).await {
         Ok(view) => view,
-        Err(e) => return error_page(state, user, "/indbakke", e.into()).await,
+        Err(e) => return error_page(state, user, active, e.into()).await,
     };
-    let notice = match status {
-        Some("samlet") => Some(t().get("referral.linked").to_owned()),
-        Some("afvist") => Some(t().get("referral.dismissed").to_owned()),
-        _ => None,
+    let screening = match state.store().screening(&user.actor, id, state.now()).await {
+        Ok(screening) => screening,
+        Err(e) => return error_page(state, user, active, e.into()).await,
     };
-    let may_open_case = view.case_id.is_none()
-        && user.actor.viewer().may_manage_cases()
-        && matches!(view.status, ReferralStatus::Received | ReferralStatus::Screening);
-    let case_form = if may_open_case {
-        match state.store().agencies(user.actor.infohus()).await {
-            Ok(agencies) => Some(open_case_form(&agencies, values, errors)),
-            Err(e) => return error_page(state, user, "/indbakke", e.into()).await,
-        }
-    } else {
-        None
+    let infohus = user.actor.infohus();
+    let (agencies, users) = match (state.store().agencies(infohus).await, state.store().users(infohus).await) {
+        (Ok(agencies), Ok(users)) => (agencies, users),
+        (Err(e), _) | (_, Err(e)) => return error_page(state, user, active, e.into()).await,
     };
+    let notice = notice_for(
+        status,
+        &[
+            ("samlet", "referral.linked"),
+            ("afvist", "referral.dismissed"),
+            ("anmodet", "screening.requested"),
+            ("tjek", "screening.check_recorded"),
+            ("afgjort", "screening.decided"),
+        ],
+    );
+    let rejected = rejected.as_ref();
+    let section = screening_section(state, user, &screening, &agencies, &users, rejected);
+    let errors = rejected.map(|r| section.error_links(r.form)).unwrap_or_default();
     let page = ReferralPage {
         t: t(),
         title: t().get("referral.title").to_owned(),
@@ -497,40 +460,12 @@ pub(super) async fn referral_page(
         suggestion: view.suggested_person_id.as_ref().map(|p| p.as_str().to_owned()),
         r: detail(&view),
         case_id: view.case_id.as_ref().map(|c| c.as_str().to_owned()),
-        case_form,
-        errors: error_links(errors, OPEN_CASE_ERRORS),
-        user: Some(user_bar(user, "/indbakke")),
+        screening: section,
+        errors,
+        user: Some(user_bar(user, active)),
     };
-    render(status_of(errors), &page)
-}
-
-pub(super) async fn open_case(
-    State(state): State<AppState>,
-    PagePost { user, id, pairs }: PagePost<ReferralId>,
-) -> Response {
-    let active = "/indbakke";
-    if !user.actor.viewer().may_manage_cases() {
-        // As the store: whether the referral exists is not revealed to those who cannot see it.
-        let error = if user.actor.viewer().may_submit_referral() { ApiError::Forbidden } else { ApiError::NotFound };
-        return error_page(&state, &user, active, error).await;
-    }
-    let mut errors = FieldErrors::default();
-    let lead = chosen_agency(&mut errors, "lead", pair(&pairs, "lead"));
-    let participants: Vec<AgencyCode> = pairs_all(&pairs, "agencies").filter_map(AgencyCode::parse).collect();
-    if participants.len() != pairs_all(&pairs, "agencies").count() {
-        errors.push("agencies", "invalid_choice");
-    }
-    let result = match lead {
-        Some(lead) if errors.is_empty() => {
-            state.store().open_case(&user.actor, &id, &lead, &participants, state.now()).await
-        }
-        _ => Err(StoreError::Invalid(errors)),
-    };
-    match result {
-        Ok(case) => see_other(&format!("/sager/{case}?status=oprettet")),
-        Err(StoreError::Invalid(errors)) => referral_page(&state, &user, &id, None, &pairs, &errors).await,
-        Err(e) => error_page(&state, &user, active, e.into()).await,
-    }
+    let code = if rejected.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    render(code, &page)
 }
 
 pub(super) async fn resolve_match(
@@ -550,6 +485,7 @@ pub(super) async fn resolve_match(
 }
 
 pub(super) struct PersonDetail {
+    id: String,
     name: String,
     cpr: String,
     birth_date: String,
@@ -601,6 +537,7 @@ pub(super) async fn person(
         title: t().get("person.title").to_owned(),
         infohus_name: infohus_name(&state, Some(&user.actor)).await,
         p: PersonDetail {
+            id: id.as_str().to_owned(),
             name: view.name.expose().clone(),
             cpr: or_dash(view.cpr.as_ref().map(|c| c.expose().clone())),
             birth_date: or_dash(view.birth_date.map(da_date)),
