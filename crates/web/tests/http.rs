@@ -1696,3 +1696,278 @@ async fn releases_come_from_the_prison_and_probation_service_and_are_listed_for_
     assert_eq!(reply.status, StatusCode::NO_CONTENT);
     assert!(app.get("/api/v1/releases", &coordinator).await.json()["items"].as_array().unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn every_casework_endpoint_answers_every_role_exactly_as_the_policy_says() {
+    let app = spawn().await;
+    let mut tokens = vec![String::new()];
+    for caller in &CALLERS[1..] {
+        tokens.push(app.login(caller).await);
+    }
+    let coordinator = tokens[1].clone();
+    let mut other = example();
+    other["subject"]["cpr"] = json!("0202051234");
+    let r_case = app.post("/api/v1/referrals", Some(&coordinator), &other).await.json();
+    let (r_case_id, p_case) = (r_case["id"].as_str().unwrap(), r_case["person_id"].as_str().unwrap());
+    let mut third = example();
+    third["subject"]["cpr"] = json!("0303051234");
+    let r_open = app.post("/api/v1/referrals", Some(&coordinator), &third).await.json();
+    let r_open_id = r_open["id"].as_str().unwrap();
+    let case = app
+        .post(
+            &format!("/api/v1/referrals/{r_case_id}/case"),
+            Some(&coordinator),
+            &json!({"lead_agency": "KK", "agencies": ["POL"]}),
+        )
+        .await;
+    let case_id = case.json()["id"].as_str().unwrap().to_owned();
+    let instrument = app.get("/api/v1/instruments/ni-dimensioner", &coordinator).await.json();
+    let assessment = app
+        .post(
+            &format!("/api/v1/cases/{case_id}/assessments"),
+            Some(&coordinator),
+            &full_assessment(&instrument, "baseline", "2026-11-22", "nogen", "mindre"),
+        )
+        .await;
+    let a_id = assessment.json()["id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        app.post(&format!("/api/v1/assessments/{a_id}/sign"), Some(&coordinator), &json!({})).await.status,
+        StatusCode::NO_CONTENT
+    );
+    let mentoring = app
+        .post(
+            &format!("/api/v1/cases/{case_id}/interventions"),
+            Some(&coordinator),
+            &json!({"kind": "mentoring", "responsible": "mentor", "goals": "Job", "start_on": "2026-11-22"}),
+        )
+        .await;
+    let i_id = mentoring.json()["id"].as_str().unwrap().to_owned();
+    let task = app
+        .post(
+            &format!("/api/v1/cases/{case_id}/tasks"),
+            Some(&coordinator),
+            &json!({"title": "Ring til skolen", "owner_agency": "KK", "due_on": "2026-12-01"}),
+        )
+        .await;
+    let t_id = task.json()["id"].as_str().unwrap().to_owned();
+
+    //                       nobody coord politi psyk  mentor analyt revisor admin
+    let e = |a: [u16; 8]| Expect(a);
+    let rows: Vec<(&str, Method, String, Option<Value>, Expect)> = vec![
+        (
+            "screening",
+            Method::GET,
+            format!("/api/v1/referrals/{r_case_id}/screening"),
+            None,
+            e([401, 200, 200, 404, 404, 404, 404, 404]),
+        ),
+        (
+            "ask for checks",
+            Method::POST,
+            format!("/api/v1/referrals/{r_open_id}/screening/requests"),
+            Some(json!({"agencies": ["POL"]})),
+            e([401, 204, 404, 404, 404, 404, 404, 404]),
+        ),
+        (
+            "record check",
+            Method::POST,
+            format!("/api/v1/referrals/{r_open_id}/screening/checks"),
+            Some(json!({"result": "known"})),
+            e([401, 403, 204, 404, 404, 404, 404, 404]),
+        ),
+        (
+            "decide screening",
+            Method::POST,
+            format!("/api/v1/referrals/{r_open_id}/screening/outcome"),
+            Some(json!({"outcome": "no_concern", "reply": "Tak."})),
+            e([401, 200, 403, 404, 404, 404, 404, 404]),
+        ),
+        (
+            "timeline",
+            Method::GET,
+            format!("/api/v1/cases/{case_id}/timeline"),
+            None,
+            e([401, 200, 200, 404, 404, 404, 404, 404]),
+        ),
+        (
+            "close with open task",
+            Method::POST,
+            format!("/api/v1/cases/{case_id}/close"),
+            Some(json!({"reason": "goals_met"})),
+            e([401, 409, 403, 404, 404, 404, 404, 404]),
+        ),
+        (
+            "reopen an open case",
+            Method::POST,
+            format!("/api/v1/cases/{case_id}/reopen"),
+            Some(json!({"reason": "Ny viden"})),
+            e([401, 409, 403, 404, 404, 404, 404, 404]),
+        ),
+        (
+            "lead agency",
+            Method::PUT,
+            format!("/api/v1/cases/{case_id}/lead-agency"),
+            Some(json!({"agency": "POL"})),
+            e([401, 204, 403, 404, 404, 404, 404, 404]),
+        ),
+        (
+            "release",
+            Method::PUT,
+            format!("/api/v1/cases/{case_id}/release"),
+            Some(json!({"expected_on": "2027-01-10"})),
+            e([401, 403, 403, 404, 404, 404, 404, 404]),
+        ),
+        ("releases", Method::GET, "/api/v1/releases".into(), None, e([401, 200, 200, 200, 200, 200, 200, 200])),
+        ("instruments", Method::GET, "/api/v1/instruments".into(), None, e([401, 200, 200, 200, 200, 200, 200, 200])),
+        (
+            "instrument",
+            Method::GET,
+            "/api/v1/instruments/indikatorliste".into(),
+            None,
+            e([401, 200, 200, 200, 200, 200, 200, 200]),
+        ),
+        (
+            "new assessment",
+            Method::POST,
+            format!("/api/v1/cases/{case_id}/assessments"),
+            Some(json!({"instrument": "indikatorliste", "kind": "baseline"})),
+            e([401, 201, 201, 404, 404, 404, 404, 404]),
+        ),
+        (
+            "assessment",
+            Method::GET,
+            format!("/api/v1/assessments/{a_id}"),
+            None,
+            e([401, 200, 404, 404, 404, 404, 404, 404]),
+        ),
+        (
+            "edit signed",
+            Method::PUT,
+            format!("/api/v1/assessments/{a_id}"),
+            Some(json!({"overall": "Ændret"})),
+            e([401, 409, 404, 404, 404, 404, 404, 404]),
+        ),
+        (
+            "sign signed",
+            Method::POST,
+            format!("/api/v1/assessments/{a_id}/sign"),
+            Some(json!({})),
+            e([401, 409, 404, 404, 404, 404, 404, 404]),
+        ),
+        (
+            "correct",
+            Method::POST,
+            format!("/api/v1/assessments/{a_id}/corrections"),
+            Some(json!({})),
+            e([401, 201, 404, 404, 404, 404, 404, 404]),
+        ),
+        (
+            "disclose assessment",
+            Method::POST,
+            format!("/api/v1/assessments/{a_id}/disclosures"),
+            Some(json!({"to_agency": "POL", "legal_basis": "rpl_115a", "purpose": "Fælles plan"})),
+            e([401, 201, 404, 404, 404, 404, 404, 404]),
+        ),
+        (
+            "progression",
+            Method::GET,
+            format!("/api/v1/persons/{p_case}/progression"),
+            None,
+            e([401, 200, 200, 404, 404, 404, 404, 404]),
+        ),
+        (
+            "mentoring figure",
+            Method::GET,
+            "/api/v1/statistics/mentoring".into(),
+            None,
+            e([401, 200, 403, 403, 403, 200, 403, 403]),
+        ),
+        (
+            "intervention types",
+            Method::GET,
+            "/api/v1/intervention-types".into(),
+            None,
+            e([401, 200, 200, 200, 200, 200, 200, 200]),
+        ),
+        (
+            "add intervention type",
+            Method::POST,
+            "/api/v1/intervention-types".into(),
+            Some(json!({"code": "kunst", "label": "Kunstterapi", "default_review_months": 3})),
+            e([401, 403, 403, 403, 403, 403, 403, 201]),
+        ),
+        (
+            "new intervention",
+            Method::POST,
+            format!("/api/v1/cases/{case_id}/interventions"),
+            Some(json!({"kind": "social", "responsible": "politi", "goals": "Bolig", "start_on": "2026-11-22"})),
+            e([401, 201, 201, 404, 404, 404, 404, 404]),
+        ),
+        (
+            "intervention",
+            Method::GET,
+            format!("/api/v1/interventions/{i_id}"),
+            None,
+            e([401, 200, 200, 404, 200, 404, 404, 404]),
+        ),
+        (
+            "update intervention",
+            Method::PATCH,
+            format!("/api/v1/interventions/{i_id}"),
+            Some(json!({"review_on": "2027-06-01"})),
+            e([401, 204, 403, 404, 204, 404, 404, 404]),
+        ),
+        (
+            "log session",
+            Method::POST,
+            format!("/api/v1/interventions/{i_id}/sessions"),
+            Some(json!({"held_on": "2026-11-22", "minutes": 45, "note": "Samtale"})),
+            e([401, 201, 403, 404, 201, 404, 404, 404]),
+        ),
+        (
+            "disclose intervention",
+            Method::POST,
+            format!("/api/v1/interventions/{i_id}/disclosures"),
+            Some(json!({"to_agency": "POL", "legal_basis": "rpl_115a", "purpose": "Fælles plan"})),
+            e([401, 201, 404, 404, 404, 404, 404, 404]),
+        ),
+        (
+            "new task",
+            Method::POST,
+            format!("/api/v1/cases/{case_id}/tasks"),
+            Some(json!({"title": "Møde", "owner_agency": "KK", "due_on": "2026-12-10"})),
+            e([401, 201, 201, 404, 404, 404, 404, 404]),
+        ),
+        (
+            "task done",
+            Method::POST,
+            format!("/api/v1/tasks/{t_id}/done"),
+            Some(json!({})),
+            e([401, 204, 403, 404, 404, 404, 404, 404]),
+        ),
+        ("my work", Method::GET, "/api/v1/my-work".into(), None, e([401, 200, 200, 200, 200, 200, 200, 200])),
+    ];
+    let mut failures = Vec::new();
+    for (name, method, path, body, Expect(expected)) in &rows {
+        for &who in &ORDER {
+            let token = (who > 0).then(|| tokens[who].as_str());
+            let body = body.as_ref().map(|b| serde_json::to_vec(b).unwrap());
+            let reply = app.call(method.clone(), path, token, body).await;
+            if reply.status.as_u16() != expected[who] {
+                failures.push(format!("{name}: {} got {} expected {}", CALLERS[who], reply.status, expected[who]));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "unexpected answers:\n{}", failures.join("\n"));
+
+    // Nobody outside the policy touched the person's data; the mentor only through the intervention.
+    let auditor = &tokens[6];
+    for caller in ["psykiatri", "analytiker", "admin", "revisor"] {
+        let log = app.get(&format!("/api/v1/audit?person={p_case}&user={caller}&limit=100"), auditor).await.json();
+        assert_eq!(log["items"], json!([]), "{caller} used the person's data");
+    }
+    let log = app.get(&format!("/api/v1/audit?person={p_case}&user=mentor&limit=100"), auditor).await.json();
+    let objects: Vec<&str> =
+        log["items"].as_array().unwrap().iter().map(|e| e["object_type"].as_str().unwrap()).collect();
+    assert!(!objects.is_empty() && objects.iter().all(|o| o.starts_with("intervention")), "{objects:?}");
+}

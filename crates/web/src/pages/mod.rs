@@ -761,6 +761,35 @@ mod tests {
         assert_eq!(fields, ["person", "action", "purpose", "from"]);
     }
 
+    /// Keys handed to helpers (`Field::new(.., "case.task_title", ..)`, `.hint(..)`, notices)
+    /// are not `t.get` calls; every literal shaped like a key of a catalogue group must exist.
+    #[test]
+    fn every_key_shaped_literal_in_the_pages_is_in_the_catalogue() {
+        let catalog = Catalog::danish();
+        let catalogue = include_str!("../../messages/da.txt");
+        let groups: Vec<&str> = catalogue
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .filter_map(|l| l.split_once(" = ").and_then(|(key, _)| key.trim().split_once('.')).map(|(g, _)| g))
+            .collect();
+        let dir = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/src/pages"));
+        let mut missing = Vec::new();
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            let text = std::fs::read_to_string(&path).unwrap();
+            for literal in text.split('"').skip(1).step_by(2) {
+                let Some((group, rest)) = literal.split_once('.') else { continue };
+                let shaped = !rest.is_empty()
+                    && literal.bytes().all(|b| b.is_ascii_lowercase() || b == b'_' || b == b'.')
+                    && !literal.ends_with(".html");
+                if shaped && groups.contains(&group) && !catalog.has(literal) {
+                    missing.push(format!("{}: {literal}", path.display()));
+                }
+            }
+        }
+        assert!(missing.is_empty(), "missing catalogue keys:\n{}", missing.join("\n"));
+    }
+
     #[test]
     fn dates_read_the_danish_way() {
         assert_eq!(da_datetime(datetime!(2026-11-22 10:05 UTC)), "22.11.2026 kl. 11.05");
