@@ -855,3 +855,80 @@ async fn failed_logins_are_counted_in_the_database_per_key_and_window() {
     assert_eq!(f.store.login_blocked(&keys, window, T0).await.unwrap(), None);
     other.close().await;
 }
+
+/// Every casework column with personal content is sealed on disk, and an archive carries
+/// the casework tables across backends unchanged.
+#[tokio::test]
+async fn casework_content_is_sealed_at_rest_and_moves_in_an_archive() {
+    use infohus_domain::assessment::AssessmentContent;
+    use infohus_domain::casework::{AssessmentKind, CheckResult, ClosureReason};
+    use infohus_store::{NewIntervention, NewTask};
+    let (f, _, case) = case_fixture_on(fixture_on(true).await).await;
+    let coordinator = f.store.actor_for_operator("koordinator").await.unwrap();
+    let police = f.store.actor_for_operator("politi").await.unwrap();
+    let code = |c: &str| AgencyCode::parse(c).unwrap();
+    let today = time::macros::date!(2026 - 11 - 22);
+
+    let other = submit(&f.store, &coordinator, input("Anden Person", Some("0303051234"), None), T0).await;
+    f.store.request_checks(&coordinator, &other.id, &[code("POL")], T0).await.unwrap();
+    f.store.record_check(&police, &other.id, CheckResult::Known, "Tjeknote-Zqxv", T0).await.unwrap();
+    let (instrument_id, instrument) = f.store.instrument("indikatorliste", None).await.unwrap();
+    let mut content = AssessmentContent::empty(today);
+    content.overall = "Vurdering-Plokmn".into();
+    let first_item = instrument.items().next().unwrap().1.key.clone();
+    content.ratings.insert(first_item, "moderat".into());
+    f.store
+        .create_assessment(&coordinator, &case, &instrument_id, AssessmentKind::Baseline, content, today, T0)
+        .await
+        .unwrap();
+    let intervention = f
+        .store
+        .add_intervention(
+            &coordinator,
+            &case,
+            NewIntervention {
+                kind: "mentoring".into(),
+                responsible: "koordinator".into(),
+                goals: "Maal-Wertyu".into(),
+                start_on: today,
+                review_on: None,
+                sensitivity: Default::default(),
+            },
+            today,
+            T0,
+        )
+        .await
+        .unwrap();
+    f.store.log_session(&coordinator, &intervention, today, 45, "Samtale-Asdfgh", today, T0).await.unwrap();
+    let task = NewTask { title: "Opgave-Zxcvbn".into(), owner_agency: code("KK"), assignee: None, due_on: today };
+    f.store.add_task(&coordinator, &case, task, T0).await.unwrap();
+    f.store.close_case(&coordinator, &case, ClosureReason::Other, "Lukket-Poiuyt", true, T0).await.unwrap();
+
+    let mut first = Vec::new();
+    f.store.export_archive(&mut first).await.unwrap();
+    let dir2 = std::env::temp_dir().join(format!("infohus-store-{}", uuid::Uuid::now_v7()));
+    std::fs::create_dir_all(dir2.join("keys")).unwrap();
+    for key in ["access-log.key", "blind-index.key", "master.key"] {
+        std::fs::copy(f.dir.join("keys").join(key), dir2.join("keys").join(key)).unwrap();
+    }
+    let url2 = fresh_database(&dir2).await;
+    let second = Store::open(&url2, &dir2.join("keys"), T0).await.unwrap();
+    second.import_archive(std::io::Cursor::new(&first)).await.unwrap();
+    let mut again = Vec::new();
+    second.export_archive(&mut again).await.unwrap();
+    assert_eq!(first, again, "the casework tables survive the move unchanged");
+    let moved = second.actor_for_operator("koordinator").await.unwrap();
+    let view = second.case(&moved, &case, T0).await.unwrap();
+    assert_eq!((view.status.as_str(), view.tasks.len(), view.interventions.len()), ("closed", 1, 1));
+    assert_eq!(view.timeline.last().unwrap().note.as_ref().unwrap().expose(), "Lukket-Poiuyt");
+    second.close().await;
+    let _ = std::fs::remove_dir_all(&dir2);
+
+    if !on_postgres() {
+        f.store.close().await;
+        let bytes = file_bytes(&f.dir);
+        for secret in ["Tjeknote-Zqxv", "Plokmn", "Maal-Wertyu", "Samtale-Asdfgh", "Opgave-Zxcvbn", "Lukket-Poiuyt"] {
+            assert!(!contains(&bytes, secret), "{secret} is stored in plaintext");
+        }
+    }
+}
