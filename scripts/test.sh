@@ -22,6 +22,7 @@ fi
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
 cargo nextest run --workspace --locked --no-fail-fast
+./scripts/e2e.sh
 
 # pg_virtualenv makes a throwaway cluster (loopback only), exports PGHOST/PGPORT/PGUSER/
 # PGPASSWORD/PGDATABASE, runs the command and drops the cluster again. -t: allowed as root.

@@ -92,6 +92,8 @@ pub(super) struct TaskRow {
     pub(super) assignee: String,
     pub(super) status: String,
     pub(super) may_complete: bool,
+    /// The done button's accessible name: which task it completes.
+    pub(super) done_label: String,
 }
 
 pub(super) fn task_rows(view: &CaseView, user: &WebUser, may_write: bool, ctx: &CaseContext<'_>) -> Vec<TaskRow> {
@@ -115,6 +117,7 @@ pub(super) fn task_rows(view: &CaseView, user: &WebUser, may_write: bool, ctx: &
                 assignee: or_dash(task.assignee.as_deref().map(|a| user_name(ctx.users, a))),
                 status: t().label("task_status", task.status.as_str()),
                 may_complete,
+                done_label: t().format("work.done_named", &[("title", task.title.expose())]),
             }
         })
         .collect()

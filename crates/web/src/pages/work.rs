@@ -27,6 +27,8 @@ pub(super) struct WorkTask {
     due_today: bool,
     owner: String,
     assignee: String,
+    /// The done button's accessible name: which task it completes.
+    done_label: String,
 }
 
 pub(super) struct WorkReview {
@@ -131,6 +133,7 @@ pub(super) async fn my_work(State(state): State<AppState>, user: WebUser, RawQue
                 due_today: task.due_on == today,
                 owner: task.owner_agency.name.clone(),
                 assignee: or_dash(task.assignee.as_deref().map(|a| user_name(&users, a))),
+                done_label: t().format("work.done_named", &[("title", task.title.expose())]),
             })
             .collect(),
         reviews: work
