@@ -140,12 +140,22 @@ impl Store {
     }
 
     pub async fn users(&self, infohus: &InfohusId) -> Result<Vec<UserSummary>, StoreError> {
+        self.users_where(infohus, false).await
+    }
+
+    /// The accounts that can be chosen as responsible or assignee: not disabled.
+    pub async fn active_users(&self, infohus: &InfohusId) -> Result<Vec<UserSummary>, StoreError> {
+        self.users_where(infohus, true).await
+    }
+
+    async fn users_where(&self, infohus: &InfohusId, active_only: bool) -> Result<Vec<UserSummary>, StoreError> {
         let rows = sqlx::query(
             "SELECT u.username, u.display_name, u.role, a.code AS agency_code
              FROM users u JOIN agencies a ON a.id = u.agency_id
-             WHERE u.infohus_id = $1 ORDER BY u.username",
+             WHERE u.infohus_id = $1 AND ($2 = 0 OR u.disabled = 0) ORDER BY u.username",
         )
         .bind(infohus.as_str())
+        .bind(i64::from(active_only))
         .fetch_all(&self.pool)
         .await?;
         rows.iter()

@@ -29,19 +29,24 @@ const RISK: &str = "#b51d09";
 const RISK_DASH: &str = "6 3";
 const FONT: &str = "IBM Plex Sans, Arial, sans-serif";
 
+/// Every word of the chart comes from the message catalogue.
+fn t() -> &'static crate::i18n::Catalog {
+    crate::i18n::Catalog::danish()
+}
+
 fn side_label(side: Side) -> &'static str {
     match side {
-        Side::Risk => "Risikofaktor",
-        Side::Resource => "Ressource",
+        Side::Risk => t().get("side.risk"),
+        Side::Resource => t().get("side.resource"),
     }
 }
 
 fn movement_label(movement: Movement) -> &'static str {
     match movement {
-        Movement::Better => "bedre",
-        Movement::Worse => "værre",
-        Movement::Unchanged => "uændret",
-        Movement::NotComparable => "kan ikke sammenlignes",
+        Movement::Better => t().get("movement.better"),
+        Movement::Worse => t().get("movement.worse"),
+        Movement::Unchanged => t().get("movement.unchanged"),
+        Movement::NotComparable => t().get("movement.not_comparable"),
     }
 }
 
@@ -71,7 +76,7 @@ fn render(out: &mut String, p: &Progression, title: &str) -> fmt::Result {
     write!(out, "<title>{}</title><desc>{}</desc>", escape(title), escape(&description(p)))?;
     write!(out, "<text x=\"8\" y=\"18\" font-size=\"14\" font-weight=\"bold\">{}</text>", escape(title))?;
     if empty {
-        write!(out, "<text x=\"8\" y=\"44\">Ingen underskrevne vurderinger med vurderede punkter.</text></svg>")?;
+        write!(out, "<text x=\"8\" y=\"44\">{}</text></svg>", escape(t().get("chart.empty")))?;
         return Ok(());
     }
     legend(out)?;
@@ -101,8 +106,8 @@ fn render(out: &mut String, p: &Progression, title: &str) -> fmt::Result {
             out,
             "<text x=\"{PLOT_RIGHT}\" y=\"{:.1}\" text-anchor=\"end\" fill=\"{colour}\">{} – {}</text>",
             top + 12.0,
-            side_label(series.side),
-            movement_label(series.movement)
+            escape(side_label(series.side)),
+            escape(movement_label(series.movement))
         )?;
 
         for (level, label) in p.scale.iter().enumerate() {
@@ -173,10 +178,10 @@ fn legend(out: &mut String) -> fmt::Result {
         )?;
         marker(out, side, x + 14.0, y)?;
         let text = match side {
-            Side::Risk => "Risikofaktor: lavere er bedre",
-            Side::Resource => "Ressource (beskyttende): højere er bedre",
+            Side::Risk => t().get("chart.legend_risk"),
+            Side::Resource => t().get("chart.legend_resource"),
         };
-        write!(out, "<text x=\"{:.1}\" y=\"{:.1}\">{text}</text>", x + 34.0, y + 4.0)?;
+        write!(out, "<text x=\"{:.1}\" y=\"{:.1}\">{}</text>", x + 34.0, y + 4.0, escape(text))?;
     }
     Ok(())
 }
@@ -208,22 +213,22 @@ fn side_colour(side: Side) -> &'static str {
 /// The chart in words, for screen readers: what is shown and every item's ratings in order.
 fn description(p: &Progression) -> String {
     let (Some(first), Some(last)) = (p.columns.first(), p.columns.last()) else {
-        return "Ingen underskrevne vurderinger.".to_owned();
+        return t().get("chart.empty").to_owned();
     };
-    let mut text = format!(
-        "Udviklingen i {} punkter over {} vurderinger fra {} til {}. Risikofaktorer vises med rød stiplet linje \
-         og firkanter, lavere er bedre. Ressourcer (beskyttende faktorer) vises med blå fuldt optrukket linje og \
-         cirkler, højere er bedre.",
-        p.items.len(),
-        p.columns.len(),
-        date(first.assessed_on),
-        date(last.assessed_on)
+    let mut text = t().format(
+        "chart.description",
+        &[
+            ("items", &p.items.len().to_string()),
+            ("assessments", &p.columns.len().to_string()),
+            ("from", &date(first.assessed_on)),
+            ("to", &date(last.assessed_on)),
+        ],
     );
     for series in &p.items {
         let ratings: Vec<&str> = series
             .points
             .iter()
-            .map(|point| point.and_then(|level| p.scale.get(level)).map_or("ikke vurderet", String::as_str))
+            .map(|point| point.and_then(|level| p.scale.get(level)).map_or(t().get("chart.not_rated"), String::as_str))
             .collect();
         text.push_str(&format!(
             " {}: {} ({}): {}; {}.",
@@ -231,7 +236,7 @@ fn description(p: &Progression) -> String {
             series.item_text,
             side_label(series.side).to_lowercase(),
             ratings.join(", "),
-            movement_label(series.movement)
+            movement_label(series.movement).to_lowercase()
         ));
     }
     text

@@ -351,7 +351,7 @@ pub(super) async fn assessment_page(
         Ok::<_, StoreError>((
             state.store().agencies(infohus).await?,
             state.store().legal_bases().await?,
-            state.store().users(infohus).await?,
+            state.store().active_users(infohus).await?,
         ))
     };
     let (agencies, bases, users) = match lists.await {

@@ -235,7 +235,7 @@ pub(super) async fn case_page(
         Ok::<_, StoreError>((
             store.agencies(infohus).await?,
             store.legal_bases().await?,
-            store.users(infohus).await?,
+            store.active_users(infohus).await?,
             store.intervention_types().await?,
             store.instruments().await?,
         ))

@@ -116,7 +116,7 @@ pub(super) async fn intervention_page(
         Ok::<_, StoreError>((
             state.store().agencies(infohus).await?,
             state.store().legal_bases().await?,
-            state.store().users(infohus).await?,
+            state.store().active_users(infohus).await?,
             state.store().intervention_types().await?,
         ))
     };

@@ -93,7 +93,7 @@ pub(super) async fn my_work(State(state): State<AppState>, user: WebUser, RawQue
         Err(e) => return error_page(&state, &user, active, e.into()).await,
     };
     let infohus = user.actor.infohus();
-    let (users, types) = match (state.store().users(infohus).await, state.store().intervention_types().await) {
+    let (users, types) = match (state.store().active_users(infohus).await, state.store().intervention_types().await) {
         (Ok(users), Ok(types)) => (users, types),
         (Err(e), _) | (_, Err(e)) => return error_page(&state, &user, active, e.into()).await,
     };
