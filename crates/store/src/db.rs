@@ -104,6 +104,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(6, "known_elsewhere_and_transfers", "0006_known_elsewhere_and_transfers.sql"),
     migration!(7, "login_failures", "0007_login_failures.sql"),
     migration!(8, "casework", "0008_casework.sql"),
+    migration!(9, "disclosures_by_case", "0009_disclosures_by_case.sql"),
 ];
 
 const TS_FORMAT: &[BorrowedFormatItem<'static>] =
