@@ -65,6 +65,8 @@ pub struct AssessmentView {
     pub may_edit: bool,
     /// The viewer's agency owns it, it is signed and not yet corrected.
     pub may_correct: bool,
+    /// Agency codes it was disclosed to; shown to the owning agency only.
+    pub disclosed_to: Vec<String>,
 }
 
 /// A person's progression with the assessments it was built from.
@@ -151,6 +153,8 @@ struct Loaded {
     case: CaseRow,
     key: DataKey,
     summary: AssessmentSummary,
+    /// Agency codes it was disclosed to, for the owning agency only.
+    disclosed_to: Vec<String>,
 }
 
 async fn load_assessment(
@@ -176,20 +180,16 @@ async fn load_assessment(
     let case = load_case(conn, actor, &row.try_get::<String, _>("case_id")?, now).await?;
     let summary = assessment_summary(&row)?;
     let owner = AgencyId::parse(&summary.owner_agency.id).ok_or(StoreError::Corrupt("agency id"))?;
-    let to: Vec<AgencyId> =
-        sqlx::query("SELECT to_agency_id FROM disclosures WHERE record_type = 'assessment' AND record_id = $1")
-            .bind(id)
-            .fetch_all(&mut *conn)
-            .await?
-            .iter()
-            .filter_map(|r| r.try_get::<String, _>("to_agency_id").ok().and_then(|a| AgencyId::parse(&a)))
-            .collect();
+    let disclosures = crate::cases::disclosed_to(conn, "assessment", id).await?;
+    let to: Vec<AgencyId> = disclosures.iter().map(|(a, _)| a.clone()).collect();
     if !actor.viewer.may_read_record(case.access, RecordFacts { owner: &owner, disclosed_to: &to }) {
         return Err(StoreError::NotFound);
     }
     let person: String = row.try_get("person_id")?;
     let key = person_key(keys, &row, &person)?;
-    Ok(Loaded { row, case, key, summary })
+    let disclosed_to =
+        if owner == actor.viewer.agency { disclosures.into_iter().map(|(_, code)| code).collect() } else { Vec::new() };
+    Ok(Loaded { row, case, key, summary, disclosed_to })
 }
 
 impl Loaded {
@@ -414,6 +414,7 @@ impl Store {
                 may_edit: owned && s.status == AssessmentStatus::Draft,
                 may_correct: owned && s.status == AssessmentStatus::Signed && s.superseded_by.is_none(),
                 summary: loaded.summary.clone(),
+                disclosed_to: loaded.disclosed_to.clone(),
             };
             log.record(
                 actor,

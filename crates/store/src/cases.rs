@@ -210,7 +210,7 @@ impl RecordKind {
     }
 }
 
-async fn disclosed_to(
+pub(crate) async fn disclosed_to(
     conn: &mut AnyConnection,
     kind: &str,
     record: &str,

@@ -80,6 +80,8 @@ pub struct InterventionView {
     /// Whether the viewer may log sessions and update it.
     pub may_work: bool,
     pub person_name: Option<Personal<String>>,
+    /// Agency codes it was disclosed to; shown to the owning agency only.
+    pub disclosed_to: Vec<String>,
 }
 
 fn invalid(field: &str, code: &'static str) -> StoreError {
@@ -120,6 +122,7 @@ fn view_from_row(row: &AnyRow, key: &DataKey, readable: bool, may_work: bool) ->
         sessions: Vec::new(),
         may_work,
         person_name: None,
+        disclosed_to: Vec::new(),
         id: InterventionId::parse(&id).ok_or(StoreError::Corrupt("intervention id"))?,
     })
 }
@@ -166,6 +169,7 @@ struct Loaded {
     key: DataKey,
     readable: bool,
     may_work: bool,
+    disclosed_to: Vec<String>,
 }
 
 async fn load_intervention(
@@ -188,14 +192,8 @@ async fn load_intervention(
         .ok_or(StoreError::NotFound)?;
     let case = load_case_with_access(conn, actor, &row.try_get::<String, _>("case_id")?, now).await?;
     let (owner, responsible) = facts_of(&row)?;
-    let to: Vec<AgencyId> =
-        sqlx::query("SELECT to_agency_id FROM disclosures WHERE record_type = 'intervention' AND record_id = $1")
-            .bind(id)
-            .fetch_all(&mut *conn)
-            .await?
-            .iter()
-            .filter_map(|r| r.try_get::<String, _>("to_agency_id").ok().and_then(|a| AgencyId::parse(&a)))
-            .collect();
+    let disclosures = crate::cases::disclosed_to(conn, "intervention", id).await?;
+    let to: Vec<AgencyId> = disclosures.iter().map(|(a, _)| a.clone()).collect();
     let facts = RecordFacts { owner: &owner, disclosed_to: &to };
     let readable = actor.viewer.may_read_intervention(case.access, facts, &responsible);
     let visible = readable || case.access != infohus_domain::policy::CaseAccess::None;
@@ -205,7 +203,9 @@ async fn load_intervention(
     let may_work = actor.viewer.may_work_on_intervention(case.access, &owner, &responsible);
     let person: String = row.try_get("person_id")?;
     let key = person_key(keys, &row, &person)?;
-    Ok(Loaded { row, case, key, readable, may_work })
+    let disclosed_to =
+        if owner == actor.viewer.agency { disclosures.into_iter().map(|(_, code)| code).collect() } else { Vec::new() };
+    Ok(Loaded { row, case, key, readable, may_work, disclosed_to })
 }
 
 async fn kind_review_months(conn: &mut AnyConnection, kind: &str) -> Result<u8, StoreError> {
@@ -367,6 +367,7 @@ impl Store {
             let mut conn = self.pool.acquire().await?;
             let loaded = load_intervention(&mut conn, &self.keys, actor, id.as_str(), now).await?;
             let mut view = view_from_row(&loaded.row, &loaded.key, loaded.readable, loaded.may_work)?;
+            view.disclosed_to = loaded.disclosed_to.clone();
             let person = view.person_id.as_str().to_owned();
             if loaded.readable {
                 view.person_name =

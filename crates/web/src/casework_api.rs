@@ -513,6 +513,7 @@ async fn get_assessment(
         object.insert("signed_by".into(), json!(a.signed_by));
         object.insert("may_edit".into(), json!(a.may_edit));
         object.insert("may_correct".into(), json!(a.may_correct));
+        object.insert("disclosed_to".into(), json!(a.disclosed_to));
         object.insert(
             "content".into(),
             json!({
@@ -720,6 +721,7 @@ async fn get_intervention(
     if let Some(object) = value.as_object_mut() {
         object.insert("person_id".into(), json!(view.person_id.as_str()));
         object.insert("person_name".into(), json!(view.person_name.as_ref().map(|n| n.expose().clone())));
+        object.insert("disclosed_to".into(), json!(view.disclosed_to));
     }
     Ok(Json(value))
 }

@@ -615,6 +615,7 @@ fn casework_schemas() -> Value {
             "person_id": {"type": "string"}, "instrument": {"type": "object"}, "kind": {"type": "string"},
             "status": {"type": "string", "enum": ["draft", "signed"]}, "assessed_on": date.clone(),
             "supersedes": nullable_string(), "superseded_by": nullable_string(), "signed_by": nullable_string(),
+            "disclosed_to": {"type": "array", "items": {"type": "string"}, "description": "Agency codes; for the owning agency only"},
             "content": {"$ref": "#/components/schemas/AssessmentContent"}}},
         "Progression": {"type": "object", "properties": {"person_id": {"type": "string"},
             "columns": {"type": "array", "items": {"type": "object", "properties": {"assessment_id": {"type": "string"}, "assessed_on": date.clone()}}},
@@ -634,6 +635,7 @@ fn casework_schemas() -> Value {
         "Intervention": {"type": "object", "properties": {"id": {"type": "string"}, "case_id": {"type": "string"}, "kind": {"type": "string"},
             "owner_agency": {"type": "object"}, "responsible": {"type": "string"}, "start_on": date.clone(), "review_on": date.clone(),
             "status": {"type": "string"}, "goals": nullable_string(), "outcome": nullable_string(),
+            "disclosed_to": {"type": "array", "items": {"type": "string"}, "description": "Agency codes; for the owning agency only"},
             "sessions": {"type": "array", "items": {"type": "object"}}}},
         "Session": {"type": "object", "additionalProperties": false, "required": ["held_on", "minutes", "note"], "properties": {
             "held_on": date.clone(), "minutes": {"type": "integer", "minimum": 1, "maximum": 600}, "note": {"type": "string", "minLength": 1, "maxLength": 10000}}},

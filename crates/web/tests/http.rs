@@ -1395,6 +1395,20 @@ async fn a_case_lives_from_referral_through_screening_assessments_and_mentoring_
     assert!(signed.get("score").is_none() && signed["content"].get("score").is_none(), "no score anywhere");
     // The police takes part in the case but does not read the municipality's assessment.
     assert_eq!(app.get(&format!("/api/v1/assessments/{baseline_id}"), &police).await.status, StatusCode::NOT_FOUND);
+    // Disclosed on a basis covering special-category data, the police reads it; once is enough.
+    let disclosure = json!({"to_agency": "POL", "legal_basis": "rpl_115a", "purpose": "Fælles indsatsplan"});
+    let uri = format!("/api/v1/assessments/{baseline_id}/disclosures");
+    let narrow =
+        app.post(&uri, Some(&coordinator), &json!({"to_agency": "POL", "legal_basis": "dbl_8", "purpose": "x"})).await;
+    assert_eq!(narrow.status, StatusCode::UNPROCESSABLE_ENTITY, "a basis not covering special categories");
+    assert_eq!(app.post(&uri, Some(&coordinator), &disclosure).await.status, StatusCode::CREATED);
+    assert_eq!(app.post(&uri, Some(&coordinator), &disclosure).await.error_code(), "already_disclosed");
+    assert_eq!(
+        app.get(&format!("/api/v1/assessments/{baseline_id}"), &coordinator).await.json()["disclosed_to"],
+        json!(["POL"])
+    );
+    let read = app.get(&format!("/api/v1/assessments/{baseline_id}"), &police).await.json();
+    assert_eq!((read["status"].as_str(), read["disclosed_to"].clone()), (Some("signed"), json!([])));
 
     // Mentoring: review date defaults to six months; the mentor logs a session.
     let mentoring = app

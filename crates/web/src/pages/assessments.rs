@@ -385,7 +385,7 @@ pub(super) async fn assessment_page(
                 submit_key: "assessment.disclose_submit",
                 case_id: None,
                 owner_agency_id: &view.summary.owner_agency.id,
-                disclosed_to: &[],
+                disclosed_to: &view.disclosed_to,
                 sensitivity: &sensitivity,
             };
             disclose_form(record, &agencies, &bases, shown)

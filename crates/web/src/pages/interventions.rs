@@ -184,7 +184,7 @@ pub(super) async fn intervention_page(
                 submit_key: "intervention.disclose_submit",
                 case_id: None,
                 owner_agency_id: &view.owner_agency.id,
-                disclosed_to: &[],
+                disclosed_to: &view.disclosed_to,
                 sensitivity: &view.sensitivity,
             };
             disclose_form(record, &agencies, &bases, shown)
