@@ -89,6 +89,22 @@ opaque_id!(
     /// A task on a case with a due date and an owner.
     TaskId
 );
+opaque_id!(
+    /// A recurring coordination meeting.
+    SeriesId
+);
+opaque_id!(
+    /// One coordination meeting.
+    MeetingId
+);
+opaque_id!(
+    /// An item on a meeting's agenda.
+    AgendaItemId
+);
+opaque_id!(
+    /// One version of a meeting's minutes.
+    MinutesId
+);
 
 #[cfg(test)]
 mod tests {

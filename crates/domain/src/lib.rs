@@ -2,6 +2,7 @@
 //! their validation, and the access policy. No I/O, no clock: time is always a parameter.
 
 pub mod agency;
+pub mod agenda;
 pub mod assessment;
 pub mod calendar;
 pub mod casework;
@@ -26,7 +27,8 @@ pub use clock::Clock;
 pub use cpr::Cpr;
 pub use field::{FieldError, FieldErrors};
 pub use ids::{
-    AgencyId, AssessmentId, CaseId, InfohusId, InterventionId, NoteId, PersonId, ReferralId, TaskId, UserId,
+    AgencyId, AgendaItemId, AssessmentId, CaseId, InfohusId, InterventionId, MeetingId, MinutesId, NoteId, PersonId,
+    ReferralId, SeriesId, TaskId, UserId,
 };
 pub use instrument::{Instrument, InstrumentError, InstrumentErrors, Side, SourceFormat};
 pub use personal::Personal;

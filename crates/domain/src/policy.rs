@@ -184,6 +184,26 @@ impl Viewer {
     }
 }
 
+/// Coordination meetings.
+impl Viewer {
+    /// Series, agendas and minutes are run by the secretariat.
+    pub fn may_run_meetings(&self) -> bool {
+        self.role == Role::Coordinator
+    }
+
+    /// Agencies' members take part in meetings: they see agendas and approved minutes.
+    pub fn may_attend_meetings(&self) -> bool {
+        matches!(self.role, Role::Coordinator | Role::Member)
+    }
+
+    /// An agenda item about a case or referral is shown in full to coordinators and to
+    /// members whose agency takes part in it or had an overview disclosed in a meeting;
+    /// everyone else sees a neutral reference (number, initials, age band, category).
+    pub fn sees_agenda_item_in_full(&self, participates: bool, disclosed: bool) -> bool {
+        self.role == Role::Coordinator || (self.role == Role::Member && (participates || disclosed))
+    }
+}
+
 impl ReferralScope {
     pub fn admits(&self, facts: ReferralFacts<'_>) -> bool {
         match self {

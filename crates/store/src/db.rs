@@ -105,6 +105,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(7, "login_failures", "0007_login_failures.sql"),
     migration!(8, "casework", "0008_casework.sql"),
     migration!(9, "disclosures_by_case", "0009_disclosures_by_case.sql"),
+    migration!(10, "meetings", "0010_meetings.sql"),
 ];
 
 const TS_FORMAT: &[BorrowedFormatItem<'static>] =

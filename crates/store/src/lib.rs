@@ -18,6 +18,7 @@ mod infohuse;
 mod interventions;
 mod keys;
 mod lifecycle;
+mod meetings;
 pub mod password;
 mod referrals;
 mod screening;
@@ -38,6 +39,10 @@ pub use infohuse::{InfohusSummary, NewInfohus};
 pub use interventions::{InterventionType, InterventionUpdate, InterventionView, NewIntervention, SessionView};
 pub use keys::Keys;
 pub use lifecycle::{ReleaseNotice, TimelineEntry};
+pub use meetings::{
+    AgendaItemView, DEFAULT_OCCURRENCES, ItemInFull, MeetingSummary, MeetingView, NeutralReference, NewSeries,
+    SeriesView,
+};
 pub use referrals::{InboxFilter, InboxPage, InboxSort, PersonView, ReferralSummary, ReferralView};
 pub use screening::{CheckView, Decision, OutcomeView, ScreeningView};
 pub use sessions::{Actor, SessionKind, SessionToken};
