@@ -19,6 +19,7 @@ mod interventions;
 mod keys;
 mod lifecycle;
 mod meetings;
+mod minutes;
 pub mod password;
 mod referrals;
 mod screening;
@@ -43,6 +44,7 @@ pub use meetings::{
     AgendaItemView, DEFAULT_OCCURRENCES, ItemInFull, MeetingSummary, MeetingView, NeutralReference, NewSeries,
     SeriesView,
 };
+pub use minutes::{MinutesItemInput, MinutesItemView, MinutesView};
 pub use referrals::{InboxFilter, InboxPage, InboxSort, PersonView, ReferralSummary, ReferralView};
 pub use screening::{CheckView, Decision, OutcomeView, ScreeningView};
 pub use sessions::{Actor, SessionKind, SessionToken};

@@ -1040,19 +1040,7 @@ async fn meeting_in(
                 let sealer = Sealer::new(&key, "persons", &person);
                 let name = sealer.column(row, "name")?.ok_or(StoreError::Corrupt("person name"))?;
                 let category: String = row.try_get::<Option<String>, _>("category")?.unwrap_or_default();
-                let participates = item_participation(conn, actor, case.as_deref(), referral.as_deref()).await?;
-                let disclosed = match &case {
-                    Some(case) => sqlx::query(
-                        "SELECT 1 AS one FROM disclosures WHERE record_type = 'case_overview' AND record_id = $1 AND to_agency_id = $2",
-                    )
-                    .bind(case)
-                    .bind(actor.viewer.agency.as_str())
-                    .fetch_optional(&mut *conn)
-                    .await?
-                    .is_some(),
-                    None => false,
-                };
-                if actor.viewer.sees_agenda_item_in_full(participates, disclosed) {
+                if item_in_full(conn, actor, case.as_deref(), referral.as_deref()).await? {
                     view.full = Some(ItemInFull {
                         case_id: case.as_deref().and_then(CaseId::parse),
                         referral_id: referral.as_deref().and_then(ReferralId::parse),
@@ -1086,6 +1074,47 @@ async fn meeting_in(
     events.push(meeting_event(Action::Read, id.as_str(), "meeting", format!("items={}", items.len())));
     log.record(actor, now, events);
     Ok(MeetingView { meeting, series, items })
+}
+
+/// Whether the actor sees an item about this case or referral in full (the policy decides).
+async fn item_in_full(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    case: Option<&str>,
+    referral: Option<&str>,
+) -> Result<bool, StoreError> {
+    let participates = item_participation(conn, actor, case, referral).await?;
+    let disclosed = match case {
+        Some(case) => sqlx::query(
+            "SELECT 1 AS one FROM disclosures WHERE record_type = 'case_overview' AND record_id = $1 AND to_agency_id = $2",
+        )
+        .bind(case)
+        .bind(actor.viewer.agency.as_str())
+        .fetch_optional(&mut *conn)
+        .await?
+        .is_some(),
+        None => false,
+    };
+    Ok(actor.viewer.sees_agenda_item_in_full(participates, disclosed))
+}
+
+/// For each agenda item of a meeting: whether the actor sees it in full.
+pub(crate) async fn agenda_visibility(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    meeting: &str,
+) -> Result<Vec<(String, bool)>, StoreError> {
+    let rows = sqlx::query("SELECT id, case_id, referral_id FROM agenda_items WHERE meeting_id = $1")
+        .bind(meeting)
+        .fetch_all(&mut *conn)
+        .await?;
+    let mut visible = Vec::new();
+    for row in &rows {
+        let case: Option<String> = row.try_get("case_id")?;
+        let referral: Option<String> = row.try_get("referral_id")?;
+        visible.push((row.try_get("id")?, item_in_full(conn, actor, case.as_deref(), referral.as_deref()).await?));
+    }
+    Ok(visible)
 }
 
 /// Whether the actor's agency takes part in the item's case or referral.

@@ -134,60 +134,9 @@ impl Store {
         task: NewTask,
         now: OffsetDateTime,
     ) -> Result<TaskId, StoreError> {
-        let title = infohus_domain::text::required_line("title", Some(&task.title), MAX_TITLE_CHARS)
-            .map_err(|e| StoreError::Invalid(FieldErrors(vec![e])))?;
         let (actor, case, keys) = (actor.clone(), case.clone(), self.keys.clone());
         self.write(move |conn, log| {
-            Box::pin(async move {
-                let loaded = load_case(conn, &actor, case.as_str(), now).await?;
-                if !actor.viewer.may_write_record(loaded.access) {
-                    return Err(StoreError::Forbidden);
-                }
-                ensure_open(&loaded)?;
-                let owner = agency_by_code(conn, &actor.viewer.infohus, &task.owner_agency).await?;
-                if !loaded.agencies.contains(&owner) {
-                    return Err(StoreError::Invalid(FieldErrors::single("owner_agency", "not_participating")));
-                }
-                let assignee = match task.assignee.as_deref().map(str::trim).filter(|a| !a.is_empty()) {
-                    None => None,
-                    Some(username) => Some(
-                        sqlx::query(
-                            "SELECT id FROM users WHERE username = $1 AND agency_id = $2 AND infohus_id = $3 AND disabled = 0",
-                        )
-                        .bind(username)
-                        .bind(&owner.id)
-                        .bind(actor.viewer.infohus.as_str())
-                        .fetch_optional(&mut *conn)
-                        .await?
-                        .ok_or_else(|| StoreError::Invalid(FieldErrors::single("assignee", "unknown_user")))?
-                        .try_get::<String, _>("id")?,
-                    ),
-                };
-                let key = loaded.data_key(&keys)?;
-                let id = new_id();
-                sqlx::query(
-                    "INSERT INTO tasks (id, infohus_id, case_id, title, owner_agency_id, assignee_user_id, due_on, status,
-                        created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 'open', $8, $9)",
-                )
-                .bind(&id)
-                .bind(actor.viewer.infohus.as_str())
-                .bind(case.as_str())
-                .bind(Sealer::new(&key, "tasks", &id).seal("title", &title)?)
-                .bind(&owner.id)
-                .bind(assignee)
-                .bind(day(task.due_on))
-                .bind(actor.viewer.user.as_str())
-                .bind(ts(now))
-                .execute(&mut *conn)
-                .await?;
-                record_event(conn, &actor, case.as_str(), "task_added", None, &owner.code, now).await?;
-                log.record(
-                    &actor,
-                    now,
-                    vec![LogEvent::of(Action::Create, "task", id.clone(), Some(loaded.string("person_id")?), "task")],
-                );
-                TaskId::parse(&id).ok_or(StoreError::Corrupt("task id"))
-            })
+            Box::pin(async move { add_task_in(conn, log, &keys, &actor, case.as_str(), task, None, now).await })
         })
         .await
     }
@@ -253,6 +202,80 @@ impl Store {
         self.commit_log(log).await?;
         Ok(work)
     }
+}
+
+/// Where an action item came from: the meeting and its agenda item.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct TaskOrigin<'a> {
+    pub(crate) meeting: &'a str,
+    pub(crate) agenda_item: &'a str,
+}
+
+/// Adds a task to a case inside a write (a task on the case page, or an action item in minutes).
+#[allow(clippy::too_many_arguments)] // the write's connection, log and keys, and the task with its origin
+pub(crate) async fn add_task_in(
+    conn: &mut AnyConnection,
+    log: &mut LogBuffer,
+    keys: &Keys,
+    actor: &Actor,
+    case: &str,
+    task: NewTask,
+    origin: Option<TaskOrigin<'_>>,
+    now: OffsetDateTime,
+) -> Result<TaskId, StoreError> {
+    let title = infohus_domain::text::required_line("title", Some(&task.title), MAX_TITLE_CHARS)
+        .map_err(|e| StoreError::Invalid(FieldErrors(vec![e])))?;
+    let loaded = load_case(conn, actor, case, now).await?;
+    if !actor.viewer.may_write_record(loaded.access) {
+        return Err(StoreError::Forbidden);
+    }
+    ensure_open(&loaded)?;
+    let owner = agency_by_code(conn, &actor.viewer.infohus, &task.owner_agency).await?;
+    if !loaded.agencies.contains(&owner) {
+        return Err(StoreError::Invalid(FieldErrors::single("owner_agency", "not_participating")));
+    }
+    let assignee = match task.assignee.as_deref().map(str::trim).filter(|a| !a.is_empty()) {
+        None => None,
+        Some(username) => Some(
+            sqlx::query(
+                "SELECT id FROM users WHERE username = $1 AND agency_id = $2 AND infohus_id = $3 AND disabled = 0",
+            )
+            .bind(username)
+            .bind(&owner.id)
+            .bind(actor.viewer.infohus.as_str())
+            .fetch_optional(&mut *conn)
+            .await?
+            .ok_or_else(|| StoreError::Invalid(FieldErrors::single("assignee", "unknown_user")))?
+            .try_get::<String, _>("id")?,
+        ),
+    };
+    let key = loaded.data_key(keys)?;
+    let id = new_id();
+    sqlx::query(
+        "INSERT INTO tasks (id, infohus_id, case_id, title, owner_agency_id, assignee_user_id, due_on, status,
+            created_by, created_at, meeting_id, agenda_item_id) VALUES ($1, $2, $3, $4, $5, $6, $7, 'open', $8, $9, $10, $11)",
+    )
+    .bind(&id)
+    .bind(actor.viewer.infohus.as_str())
+    .bind(case)
+    .bind(Sealer::new(&key, "tasks", &id).seal("title", &title)?)
+    .bind(&owner.id)
+    .bind(assignee)
+    .bind(day(task.due_on))
+    .bind(actor.viewer.user.as_str())
+    .bind(ts(now))
+    .bind(origin.map(|o| o.meeting))
+    .bind(origin.map(|o| o.agenda_item))
+    .execute(&mut *conn)
+    .await?;
+    let kind = if origin.is_some() { "action_item_added" } else { "task_added" };
+    record_event(conn, actor, case, kind, None, &owner.code, now).await?;
+    log.record(
+        actor,
+        now,
+        vec![LogEvent::of(Action::Create, "task", id.clone(), Some(loaded.string("person_id")?), "task")],
+    );
+    TaskId::parse(&id).ok_or(StoreError::Corrupt("task id"))
 }
 
 async fn my_work_in(

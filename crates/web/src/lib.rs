@@ -14,6 +14,7 @@ pub mod chart;
 mod csv;
 mod error;
 pub mod i18n;
+pub mod ics;
 mod openapi;
 mod pages;
 mod state;
