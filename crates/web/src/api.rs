@@ -52,6 +52,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/audit/disclosures", get(audit_disclosures))
         .route("/api/v1/audit/subject-access", get(audit_subject_access))
         .merge(crate::casework_api::routes())
+        .merge(crate::meetings_api::routes())
 }
 
 pub const DEFAULT_LIMIT: u32 = 50;

@@ -45,6 +45,10 @@ pub const FIELD_CODES: &[&str] = &[
     "unknown_item",
     "not_on_scale",
     "unknown_dimension",
+    "invalid_link",
+    "not_on_agenda",
+    "not_a_case",
+    "already_participating",
     "same_infohus",
 ];
 

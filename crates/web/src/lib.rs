@@ -15,8 +15,10 @@ mod csv;
 mod error;
 pub mod i18n;
 pub mod ics;
+mod meetings_api;
 mod openapi;
 mod pages;
+pub mod pdf;
 mod state;
 
 pub use auth::LoginLimits;

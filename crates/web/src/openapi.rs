@@ -357,15 +357,19 @@ pub fn spec() -> Value {
 /// The whole document: the foundation's paths and schemas plus casework's.
 pub fn document_value() -> Value {
     let mut doc = spec();
-    if let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut)
-        && let Value::Object(more) = casework_paths()
-    {
-        paths.extend(more);
+    for more in [casework_paths(), meetings_paths()] {
+        if let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut)
+            && let Value::Object(more) = more
+        {
+            paths.extend(more);
+        }
     }
-    if let Some(schemas) = doc.pointer_mut("/components/schemas").and_then(Value::as_object_mut)
-        && let Value::Object(more) = casework_schemas()
-    {
-        schemas.extend(more);
+    for more in [casework_schemas(), meetings_schemas()] {
+        if let Some(schemas) = doc.pointer_mut("/components/schemas").and_then(Value::as_object_mut)
+            && let Value::Object(more) = more
+        {
+            schemas.extend(more);
+        }
     }
     doc
 }
@@ -642,5 +646,165 @@ fn casework_schemas() -> Value {
         "NewTask": {"type": "object", "additionalProperties": false, "required": ["title", "owner_agency", "due_on"], "properties": {
             "title": {"type": "string", "minLength": 1, "maxLength": 300}, "owner_agency": {"type": "string"},
             "assignee": {"type": "string", "description": "Username of a user of the owner agency"}, "due_on": date}}
+    })
+}
+
+fn meetings_paths() -> Value {
+    let schema = |name: &str| json!({"$ref": format!("#/components/schemas/{name}")});
+    let meeting_id = || id_param("Meeting id");
+    let item_id = || id_param("Agenda item id");
+    let minutes_id = || id_param("Minutes id");
+    json!({
+        "/api/v1/meeting-series": {"post": {
+            "operationId": "createMeetingSeries", "summary": "Create a meeting series with standing participants and its first meetings (coordinators)",
+            "requestBody": json_body("NewMeetingSeries"),
+            "responses": with(json_ok("201", "The series id", id_object()), error_responses(&["400", "401", "403", "413", "415", "422"]))
+        }},
+        "/api/v1/meeting-series/{id}": {"get": {
+            "operationId": "getMeetingSeries", "summary": "A series with its standing participants",
+            "parameters": [id_param("Series id")],
+            "responses": with(json_ok("200", "The series", json!({"type": "object"})), error_responses(&["401", "404"]))
+        }},
+        "/api/v1/meetings": {"get": {
+            "operationId": "listMeetings", "summary": "Meetings from a day on (coordinators and members)",
+            "parameters": [{"name": "from", "in": "query", "required": false, "schema": {"type": "string", "format": "date"}}, limit_param()],
+            "responses": with(json_ok("200", "Meetings", json!({"type": "object", "properties": {"items": {"type": "array", "items": schema("Meeting")}}})),
+                error_responses(&["400", "401", "422"]))
+        }},
+        "/api/v1/meetings/{id}": {"get": {
+            "operationId": "getMeeting", "summary": "A meeting with its agenda as the caller may see it: case items in full for participating agencies, a neutral reference (number, initials, age band, category) for others",
+            "parameters": [meeting_id()],
+            "responses": with(json_ok("200", "The meeting", schema("MeetingWithAgenda")), error_responses(&["401", "404"]))
+        }},
+        "/api/v1/meetings/{id}/move": {"post": {
+            "operationId": "moveMeeting", "summary": "Move one meeting (coordinators); its cut-off moves with it",
+            "parameters": [meeting_id()], "requestBody": json_body("MoveMeeting"),
+            "responses": with(no_content("Moved"), error_responses(WRITE_ERRORS))
+        }},
+        "/api/v1/meetings/{id}/cancel": {"post": {
+            "operationId": "cancelMeeting", "summary": "Cancel one meeting with a reason (coordinators)",
+            "parameters": [meeting_id()], "requestBody": json_body("Reason"),
+            "responses": with(no_content("Cancelled"), error_responses(WRITE_ERRORS))
+        }},
+        "/api/v1/meetings/{id}/agenda/build": {"post": {
+            "operationId": "buildAgenda", "summary": "Build or rebuild the draft agenda from the state of the cases (coordinators); deterministic, each item with its reasons",
+            "parameters": [meeting_id()],
+            "responses": with(json_ok("200", "Built", json!({"type": "object", "properties": {"generated_items": {"type": "integer"}}})),
+                error_responses(&["401", "403", "404", "409"]))
+        }},
+        "/api/v1/meetings/{id}/agenda/items": {"post": {
+            "operationId": "addFreeAgendaItem", "summary": "Add a free item (no personal data) to a draft agenda (coordinators)",
+            "parameters": [meeting_id()], "requestBody": json_body("FreeItem"),
+            "responses": with(json_ok("201", "The item id", id_object()), error_responses(WRITE_ERRORS))
+        }},
+        "/api/v1/meetings/{id}/agenda/publish": {"post": {
+            "operationId": "publishAgenda", "summary": "Publish the agenda to the participants (coordinators); it no longer changes",
+            "parameters": [meeting_id()],
+            "responses": with(no_content("Published"), error_responses(&["401", "403", "404", "409"]))
+        }},
+        "/api/v1/agenda-items/{id}/move": {"post": {
+            "operationId": "moveAgendaItem", "summary": "Move an item up or down on a draft agenda (coordinators)",
+            "parameters": [item_id()], "requestBody": json_body("Direction"),
+            "responses": with(no_content("Moved"), error_responses(WRITE_ERRORS))
+        }},
+        "/api/v1/agenda-items/{id}/postpone": {"post": {
+            "operationId": "postponeAgendaItem", "summary": "Postpone an item to the next meeting of the series, with a reason (coordinators)",
+            "parameters": [item_id()], "requestBody": json_body("Reason"),
+            "responses": with(no_content("Postponed"), error_responses(WRITE_ERRORS))
+        }},
+        "/api/v1/agenda-items/{id}/remove": {"post": {
+            "operationId": "removeAgendaItem", "summary": "Remove an item with a reason (coordinators); it stays listed as removed",
+            "parameters": [item_id()], "requestBody": json_body("Reason"),
+            "responses": with(no_content("Removed"), error_responses(WRITE_ERRORS))
+        }},
+        "/api/v1/agenda-items/{id}/disclosures": {"post": {
+            "operationId": "discloseInMeeting", "summary": "Disclose the case's overview to an agency in the meeting, on a legal basis covering special-category data (coordinators); the agency then sees the item in full",
+            "parameters": [item_id()], "requestBody": json_body("NewDisclosure"),
+            "responses": with(json_ok("201", "The disclosure id", id_object()), error_responses(WRITE_ERRORS))
+        }},
+        "/api/v1/cases/{id}/flags": {"post": {
+            "operationId": "flagCase", "summary": "Ask for a case to be discussed at the next meeting (participants)",
+            "parameters": [id_param("Case id")], "requestBody": json_body("Flag"),
+            "responses": with(json_ok("201", "The flag id", id_object()), error_responses(WRITE_ERRORS))
+        }},
+        "/api/v1/meetings/{id}/minutes": {
+            "get": {
+                "operationId": "getMinutes", "summary": "The newest minutes (coordinators also drafts); item texts only where the caller sees the item in full",
+                "parameters": [meeting_id()],
+                "responses": with(json_ok("200", "The minutes or null", json!({"type": "object", "properties": {"minutes": {"type": ["object", "null"]}}})),
+                    error_responses(&["401", "404"]))
+            },
+            "post": {
+                "operationId": "startMinutes", "summary": "Start the minutes of a meeting with a published agenda (coordinators)",
+                "parameters": [meeting_id()],
+                "responses": with(json_ok("201", "The minutes id", id_object()), error_responses(&["401", "403", "404", "409"]))
+            }
+        },
+        "/api/v1/minutes/{id}": {"put": {
+            "operationId": "saveMinutes", "summary": "Save draft minutes: attendance and per item summary and decisions (coordinators); approved minutes are locked (409)",
+            "parameters": [minutes_id()], "requestBody": json_body("MinutesDraft"),
+            "responses": with(no_content("Saved"), error_responses(WRITE_ERRORS))
+        }},
+        "/api/v1/minutes/{id}/action-items": {"post": {
+            "operationId": "addActionItem", "summary": "Record an action item on a case item: agency, responsible user, due date; it returns on every agenda until done",
+            "parameters": [minutes_id()], "requestBody": json_body("ActionItem"),
+            "responses": with(json_ok("201", "The task id", id_object()), error_responses(WRITE_ERRORS))
+        }},
+        "/api/v1/minutes/{id}/approve": {"post": {
+            "operationId": "approveMinutes", "summary": "Approve and lock the minutes (coordinators)",
+            "parameters": [minutes_id()],
+            "responses": with(no_content("Approved"), error_responses(&["401", "403", "404", "409", "422"]))
+        }},
+        "/api/v1/minutes/{id}/corrections": {"post": {
+            "operationId": "correctMinutes", "summary": "Start a correction of approved minutes: a new version with the reason",
+            "parameters": [minutes_id()], "requestBody": json_body("Reason"),
+            "responses": with(json_ok("201", "The new version's id", id_object()), error_responses(WRITE_ERRORS))
+        }}
+    })
+}
+
+fn meetings_schemas() -> Value {
+    let local = json!({"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}$", "description": "Copenhagen wall-clock time"});
+    json!({
+        "NewMeetingSeries": {"type": "object", "additionalProperties": false, "required": ["name", "first_start"], "properties": {
+            "name": {"type": "string", "minLength": 1, "maxLength": 200}, "first_start": local.clone(),
+            "interval_days": {"type": "integer", "minimum": 1, "maximum": 366, "default": 14},
+            "duration_minutes": {"type": "integer", "minimum": 5, "maximum": 600, "default": 90},
+            "cutoff_minutes": {"type": "integer", "minimum": 0, "maximum": 20160, "default": 1260},
+            "location": {"type": "string", "maxLength": 200}, "video_link": {"type": "string", "maxLength": 500, "pattern": "^https://"},
+            "participants": {"type": "array", "maxItems": 50, "items": {"type": "object", "additionalProperties": false, "required": ["agency"],
+                "properties": {"agency": {"type": "string"}, "user": {"type": "string"}}}},
+            "occurrences": {"type": "integer", "minimum": 1, "maximum": 104, "default": 26}}},
+        "Meeting": {"type": "object", "properties": {"id": {"type": "string"}, "series_id": nullable_string(), "name": {"type": "string"},
+            "planned_start": local.clone(), "starts_at": local.clone(), "cutoff_at": local.clone(), "duration_minutes": {"type": "integer"},
+            "location": nullable_string(), "video_link": nullable_string(),
+            "status": {"type": "string", "enum": ["planned", "cancelled", "held"]}, "cancel_reason": nullable_string(),
+            "sequence": {"type": "integer"}, "agenda_status": {"type": "string", "enum": ["none", "draft", "published"]}}},
+        "MeetingWithAgenda": {"type": "object", "properties": {"agenda": {"type": "array", "items": {"$ref": "#/components/schemas/AgendaItem"}}}},
+        "AgendaItem": {"type": "object", "properties": {"id": {"type": "string"}, "position": {"type": "integer"},
+            "kind": {"type": "string", "enum": ["case", "referral", "free"]},
+            "status": {"type": "string", "enum": ["on_agenda", "postponed", "removed"]}, "status_note": nullable_string(),
+            "title": nullable_string(), "discussed": {"type": "boolean"},
+            "reasons": {"type": "array", "items": {"type": "object", "properties": {
+                "reason": {"type": "string", "enum": ["screening_overdue", "flagged", "action_item_overdue", "postponed", "review_due",
+                    "release_soon", "action_item_open", "new_referral"]},
+                "date": {"type": ["string", "null"], "format": "date"}, "reference": nullable_string()}}},
+            "full": {"type": ["object", "null"]},
+            "neutral": {"type": ["object", "null"], "properties": {"number": {"type": "string"}, "initials": {"type": "string"},
+                "age_band": {"type": "string", "enum": ["under_15", "15_17", "18_24", "25_34", "35_plus", "unknown"]}, "category": {"type": "string"}}}}},
+        "MoveMeeting": {"type": "object", "additionalProperties": false, "required": ["starts_at"], "properties": {"starts_at": local}},
+        "FreeItem": {"type": "object", "additionalProperties": false, "required": ["title"], "properties": {
+            "title": {"type": "string", "minLength": 1, "maxLength": 300}}},
+        "Direction": {"type": "object", "additionalProperties": false, "required": ["direction"], "properties": {
+            "direction": {"type": "string", "enum": ["up", "down"]}}},
+        "Flag": {"type": "object", "additionalProperties": false, "properties": {"note": {"type": "string", "maxLength": 2000}}},
+        "MinutesDraft": {"type": "object", "additionalProperties": false, "properties": {
+            "attendance": {"type": "array", "maxItems": 200, "items": {"type": "string"}, "description": "Usernames"},
+            "items": {"type": "array", "maxItems": 500, "items": {"type": "object", "additionalProperties": false, "required": ["agenda_item"],
+                "properties": {"agenda_item": {"type": "string"}, "summary": {"type": "string", "maxLength": 20000},
+                    "decisions": {"type": "string", "maxLength": 20000}}}}}},
+        "ActionItem": {"type": "object", "additionalProperties": false, "required": ["agenda_item", "title", "owner_agency", "due_on"], "properties": {
+            "agenda_item": {"type": "string"}, "title": {"type": "string", "minLength": 1, "maxLength": 300},
+            "owner_agency": {"type": "string"}, "assignee": {"type": "string"}, "due_on": {"type": "string", "format": "date"}}}
     })
 }

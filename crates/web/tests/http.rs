@@ -541,7 +541,9 @@ async fn the_openapi_document_describes_every_api_route() {
     assert_eq!(reply.status, StatusCode::OK);
     let doc = reply.json();
     assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
-    let source = [include_str!("../src/api.rs"), include_str!("../src/casework_api.rs")].concat();
+    let source =
+        [include_str!("../src/api.rs"), include_str!("../src/casework_api.rs"), include_str!("../src/meetings_api.rs")]
+            .concat();
     for piece in source.split(".route(\"").skip(1) {
         let path = piece.split('"').next().unwrap();
         assert!(doc["paths"].get(path).is_some(), "{path} missing from the OpenAPI document");
@@ -1984,4 +1986,339 @@ async fn every_casework_endpoint_answers_every_role_exactly_as_the_policy_says()
     let objects: Vec<&str> =
         log["items"].as_array().unwrap().iter().map(|e| e["object_type"].as_str().unwrap()).collect();
     assert!(!objects.is_empty() && objects.iter().all(|o| o.starts_with("intervention")), "{objects:?}");
+}
+
+// ---- meetings ---------------------------------------------------------------------------
+
+/// A referral about a person of its own (by CPR), registered by the coordinator.
+async fn referral_for(app: &App, token: &str, cpr: &str) -> Value {
+    let mut body = example();
+    body["subject"]["cpr"] = json!(cpr);
+    let reply = app.post("/api/v1/referrals", Some(token), &body).await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text());
+    reply.json()
+}
+
+async fn case_for(app: &App, token: &str, cpr: &str, agencies: &[&str]) -> String {
+    let referral = referral_for(app, token, cpr).await;
+    let id = referral["id"].as_str().unwrap();
+    let reply = app
+        .post(&format!("/api/v1/referrals/{id}/case"), Some(token), &json!({"lead_agency": "KK", "agencies": agencies}))
+        .await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text());
+    reply.json()["id"].as_str().unwrap().to_owned()
+}
+
+fn agenda_summary(meeting: &Value) -> Vec<(String, Vec<String>)> {
+    meeting["agenda"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            let subject = i["full"]["case_id"]
+                .as_str()
+                .or(i["full"]["referral_id"].as_str())
+                .map(str::to_owned)
+                .unwrap_or_else(|| i["title"].as_str().unwrap_or("?").to_owned());
+            (
+                subject,
+                i["reasons"].as_array().unwrap().iter().map(|r| r["reason"].as_str().unwrap().to_owned()).collect(),
+            )
+        })
+        .collect()
+}
+
+fn item_for<'a>(meeting: &'a Value, subject: &str) -> &'a Value {
+    meeting["agenda"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["full"]["case_id"] == subject || i["full"]["referral_id"] == subject)
+        .unwrap_or_else(|| panic!("{subject} not on the agenda"))
+}
+
+#[tokio::test]
+async fn the_agenda_is_built_from_the_cases_with_reasons_and_each_agency_sees_what_it_may() {
+    let app = spawn().await;
+    // A referral received ten days before the meeting: its screening is overdue by then.
+    app.set_time(datetime!(2026-11-12 10:00 UTC));
+    let coordinator = app.login("koordinator").await;
+    let overdue = referral_for(&app, &coordinator, "1212121212").await;
+    app.set_time(datetime!(2026-11-22 10:00 UTC));
+    let coordinator = app.login("koordinator").await;
+    let fresh = referral_for(&app, &coordinator, "0101011234").await;
+    let review_case = case_for(&app, &coordinator, "0202021234", &["POL"]).await;
+    let flagged_case = case_for(&app, &coordinator, "0303031234", &["POL", "PSY"]).await;
+    let release_case = case_for(&app, &coordinator, "0404041234", &["KF"]).await;
+    let quiet_case = case_for(&app, &coordinator, "0505051234", &["POL"]).await;
+    let reply = app
+        .post(
+            &format!("/api/v1/cases/{review_case}/interventions"),
+            Some(&coordinator),
+            &json!({"kind": "mentoring", "responsible": "mentor", "goals": "Job", "start_on": "2026-06-01", "review_on": "2026-12-01"}),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text());
+    let police = app.login("politi").await;
+    let flag =
+        app.post(&format!("/api/v1/cases/{flagged_case}/flags"), Some(&police), &json!({"note": "Ny oplysning"})).await;
+    assert_eq!(flag.status, StatusCode::CREATED, "{}", flag.text());
+    let kf = app.login("kriminalforsorgen").await;
+    assert_eq!(
+        app.put(&format!("/api/v1/cases/{release_case}/release"), &kf, &json!({"expected_on": "2027-01-10"}))
+            .await
+            .status,
+        StatusCode::NO_CONTENT
+    );
+
+    // A series every 14 days, Tuesday 09:00, agenda closing Monday 12:00.
+    let series = app
+        .post(
+            "/api/v1/meeting-series",
+            Some(&coordinator),
+            &json!({"name": "Koordineringsmøde", "first_start": "2026-11-24T09:00", "interval_days": 14, "cutoff_minutes": 1260,
+                    "location": "Rådhuset, mødelokale 3", "participants": [{"agency": "KK"}, {"agency": "POL"}, {"agency": "PSY", "user": "psykiatri"}],
+                    "occurrences": 4}),
+        )
+        .await;
+    assert_eq!(series.status, StatusCode::CREATED, "{}", series.text());
+    let meetings = app.get("/api/v1/meetings?from=2026-11-01", &coordinator).await.json();
+    let ids: Vec<String> =
+        meetings["items"].as_array().unwrap().iter().map(|m| m["id"].as_str().unwrap().to_owned()).collect();
+    assert_eq!(ids.len(), 4);
+    assert_eq!(meetings["items"][1]["starts_at"], "2026-12-08T09:00");
+    assert_eq!(meetings["items"][0]["cutoff_at"], "2026-11-23T12:00");
+    let first = &ids[0];
+
+    // Build: every item and every reason follows from the case states; twice gives the same.
+    let built = app.post(&format!("/api/v1/meetings/{first}/agenda/build"), Some(&coordinator), &json!({})).await;
+    assert_eq!(built.status, StatusCode::OK, "{}", built.text());
+    let agenda = app.get(&format!("/api/v1/meetings/{first}"), &coordinator).await.json();
+    let s = |v: &str| v.to_owned();
+    assert_eq!(
+        agenda_summary(&agenda),
+        vec![
+            (s(overdue["id"].as_str().unwrap()), vec![s("screening_overdue")]),
+            (flagged_case.clone(), vec![s("flagged")]),
+            (review_case.clone(), vec![s("review_due")]),
+            (release_case.clone(), vec![s("release_soon")]),
+            (s(fresh["id"].as_str().unwrap()), vec![s("new_referral")]),
+        ],
+        "the quiet case {quiet_case} has no reason to be there"
+    );
+    assert_eq!(
+        item_for(&agenda, overdue["id"].as_str().unwrap())["reasons"][0]["date"],
+        "2026-11-19",
+        "the screening deadline"
+    );
+    assert_eq!(item_for(&agenda, &review_case)["reasons"][0]["date"], "2026-12-01");
+    assert_eq!(item_for(&agenda, &release_case)["reasons"][0]["date"], "2027-01-10");
+    app.post(&format!("/api/v1/meetings/{first}/agenda/build"), Some(&coordinator), &json!({})).await;
+    assert_eq!(app.get(&format!("/api/v1/meetings/{first}"), &coordinator).await.json()["agenda"], agenda["agenda"]);
+
+    // Participants see nothing before publication; then each sees what policy allows.
+    assert!(
+        app.get(&format!("/api/v1/meetings/{first}"), &police).await.json()["agenda"].as_array().unwrap().is_empty()
+    );
+    assert_eq!(
+        app.post(
+            &format!("/api/v1/meetings/{first}/agenda/items"),
+            Some(&coordinator),
+            &json!({"title": "Orientering om ny SSP-plan"})
+        )
+        .await
+        .status,
+        StatusCode::CREATED
+    );
+    assert_eq!(
+        app.post(&format!("/api/v1/meetings/{first}/agenda/publish"), Some(&coordinator), &json!({})).await.status,
+        StatusCode::NO_CONTENT
+    );
+    let psychiatry = app.login("psykiatri").await;
+    let police_view = app.get(&format!("/api/v1/meetings/{first}"), &police).await.json();
+    let psych_view = app.get(&format!("/api/v1/meetings/{first}"), &psychiatry).await.json();
+    let shown = |view: &Value| -> Vec<(bool, Option<String>)> {
+        view["agenda"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| (i["full"].is_object(), i["neutral"]["initials"].as_str().map(str::to_owned)))
+            .collect()
+    };
+    // Order: overdue referral, flagged case (POL+PSY), review case (POL), release case (KF), new referral, free item.
+    assert_eq!(
+        shown(&police_view),
+        vec![
+            (false, Some(s("N.N."))),
+            (true, None),
+            (true, None),
+            (false, Some(s("N.N."))),
+            (false, Some(s("N.N."))),
+            (false, None)
+        ]
+    );
+    assert_eq!(
+        shown(&psych_view),
+        vec![
+            (false, Some(s("N.N."))),
+            (true, None),
+            (false, Some(s("N.N."))),
+            (false, Some(s("N.N."))),
+            (false, Some(s("N.N."))),
+            (false, None)
+        ]
+    );
+    let neutral = &psych_view["agenda"][2]["neutral"];
+    assert_eq!((neutral["age_band"].as_str(), neutral["category"].as_str()), (Some("18_24"), Some("right_wing")));
+    assert_eq!(neutral["number"].as_str().unwrap().len(), 8);
+    assert!(!psych_view.to_string().contains("Navn Navnesen") || psych_view["agenda"][1]["full"].is_object());
+    assert_eq!(psych_view["agenda"][5]["title"], "Orientering om ny SSP-plan");
+    // Roles outside the meeting see nothing of it.
+    for outsider in ["mentor", "analytiker", "revisor", "admin"] {
+        let token = app.login(outsider).await;
+        assert_eq!(
+            app.get(&format!("/api/v1/meetings/{first}"), &token).await.status,
+            StatusCode::NOT_FOUND,
+            "{outsider}"
+        );
+    }
+
+    // Discussed in the meeting and disclosed on a legal basis: psychiatry sees the item in full.
+    let review_item = item_for(&agenda, &review_case)["id"].as_str().unwrap().to_owned();
+    let uri = format!("/api/v1/agenda-items/{review_item}/disclosures");
+    let narrow = app
+        .post(&uri, Some(&coordinator), &json!({"to_agency": "PSY", "legal_basis": "dbl_8", "purpose": "Møde"}))
+        .await;
+    assert_eq!(narrow.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let disclosed = app
+        .post(
+            &uri,
+            Some(&coordinator),
+            &json!({"to_agency": "PSY", "legal_basis": "rpl_115a", "purpose": "Drøftet i mødet"}),
+        )
+        .await;
+    assert_eq!(disclosed.status, StatusCode::CREATED, "{}", disclosed.text());
+    let psych_view = app.get(&format!("/api/v1/meetings/{first}"), &psychiatry).await.json();
+    assert!(psych_view["agenda"][2]["full"].is_object());
+
+    // Minutes: attendance, a summary, an action item; approved minutes are locked.
+    let minutes = app.post(&format!("/api/v1/meetings/{first}/minutes"), Some(&coordinator), &json!({})).await;
+    assert_eq!(minutes.status, StatusCode::CREATED, "{}", minutes.text());
+    let minutes_id = minutes.json()["id"].as_str().unwrap().to_owned();
+    let body = json!({"attendance": ["koordinator", "politi", "psykiatri"],
+                      "items": [{"agenda_item": review_item, "summary": "Mentorforløbet går godt.", "decisions": "Familien indkaldes."}]});
+    assert_eq!(
+        app.put(&format!("/api/v1/minutes/{minutes_id}"), &coordinator, &body).await.status,
+        StatusCode::NO_CONTENT
+    );
+    let action = app
+        .post(
+            &format!("/api/v1/minutes/{minutes_id}/action-items"),
+            Some(&coordinator),
+            &json!({"agenda_item": review_item, "title": "Indkald familien", "owner_agency": "KK", "due_on": "2026-12-01"}),
+        )
+        .await;
+    assert_eq!(action.status, StatusCode::CREATED, "{}", action.text());
+    assert_eq!(
+        app.post(&format!("/api/v1/minutes/{minutes_id}/approve"), Some(&coordinator), &json!({})).await.status,
+        StatusCode::NO_CONTENT
+    );
+    let locked = app.put(&format!("/api/v1/minutes/{minutes_id}"), &coordinator, &body).await;
+    assert_eq!((locked.status, locked.error_code().as_str()), (StatusCode::CONFLICT, "minutes_approved"));
+    // The police read the approved minutes with the text of the item it takes part in; the
+    // Kriminalforsorgen member only the items it may see (none here).
+    let police_minutes = app.get(&format!("/api/v1/meetings/{first}/minutes"), &police).await.json();
+    assert_eq!(police_minutes["minutes"]["items"][0]["summary"], "Mentorforløbet går godt.");
+    assert_eq!(police_minutes["minutes"]["attendance"].as_array().unwrap().len(), 3);
+    let kf_minutes = app.get(&format!("/api/v1/meetings/{first}/minutes"), &kf).await.json();
+    assert!(kf_minutes["minutes"]["items"][0]["summary"].is_null());
+    // A correction is a new version with its reason.
+    let correction = app
+        .post(
+            &format!("/api/v1/minutes/{minutes_id}/corrections"),
+            Some(&coordinator),
+            &json!({"reason": "Forkert dato i beslutningen"}),
+        )
+        .await;
+    assert_eq!(correction.status, StatusCode::CREATED, "{}", correction.text());
+    let draft = app.get(&format!("/api/v1/meetings/{first}/minutes"), &coordinator).await.json();
+    assert_eq!((draft["minutes"]["version"].as_u64(), draft["minutes"]["status"].as_str()), (Some(2), Some("draft")));
+    assert_eq!(draft["minutes"]["items"][0]["decisions"], "Familien indkaldes.");
+    assert_eq!(app.get(&format!("/api/v1/meetings/{first}/minutes"), &police).await.json()["minutes"]["version"], 1);
+
+    // The action item is on the owner's "my work" and returns on the next agenda, overdue by then;
+    // the handled flag does not return.
+    let work = app.get("/api/v1/my-work?scope=agency", &coordinator).await.json();
+    assert!(work["tasks"].as_array().unwrap().iter().any(|t| t["title"] == "Indkald familien"));
+    let second = &ids[1];
+    app.post(&format!("/api/v1/meetings/{second}/agenda/build"), Some(&coordinator), &json!({})).await;
+    let next = app.get(&format!("/api/v1/meetings/{second}"), &coordinator).await.json();
+    assert_eq!(
+        agenda_summary(&next),
+        vec![
+            (s(overdue["id"].as_str().unwrap()), vec![s("screening_overdue")]),
+            (s(fresh["id"].as_str().unwrap()), vec![s("screening_overdue")]),
+            (review_case.clone(), vec![s("action_item_overdue"), s("review_due")]),
+            (release_case.clone(), vec![s("release_soon")]),
+        ]
+    );
+}
+
+#[tokio::test]
+async fn meetings_move_and_cancel_and_a_published_agenda_no_longer_changes() {
+    let app = spawn().await;
+    let coordinator = app.login("koordinator").await;
+    let reply = app
+        .post(
+            "/api/v1/meeting-series",
+            Some(&coordinator),
+            &json!({"name": "Møde", "first_start": "2026-11-24T09:00", "occurrences": 3}),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text());
+    let meetings = app.get("/api/v1/meetings?from=2026-11-01", &coordinator).await.json();
+    let (first, second) = (meetings["items"][0]["id"].as_str().unwrap(), meetings["items"][1]["id"].as_str().unwrap());
+    assert_eq!(
+        app.post(
+            &format!("/api/v1/meetings/{first}/move"),
+            Some(&coordinator),
+            &json!({"starts_at": "2026-11-25T13:00"})
+        )
+        .await
+        .status,
+        StatusCode::NO_CONTENT
+    );
+    let moved = app.get(&format!("/api/v1/meetings/{first}"), &coordinator).await.json();
+    assert_eq!(
+        (moved["starts_at"].as_str(), moved["cutoff_at"].as_str(), moved["sequence"].as_u64()),
+        (Some("2026-11-25T13:00"), Some("2026-11-24T16:00"), Some(1))
+    );
+    assert_eq!(moved["planned_start"], "2026-11-24T09:00");
+    let bad = app
+        .post(&format!("/api/v1/meetings/{first}/move"), Some(&coordinator), &json!({"starts_at": "25-11-2026 13:00"}))
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        app.post(&format!("/api/v1/meetings/{second}/cancel"), Some(&coordinator), &json!({"reason": "Helligdag"}))
+            .await
+            .status,
+        StatusCode::NO_CONTENT
+    );
+    let again =
+        app.post(&format!("/api/v1/meetings/{second}/cancel"), Some(&coordinator), &json!({"reason": "Igen"})).await;
+    assert_eq!(again.error_code(), "meeting_not_planned");
+    let police = app.login("politi").await;
+    assert_eq!(
+        app.post(&format!("/api/v1/meetings/{first}/agenda/build"), Some(&police), &json!({})).await.status,
+        StatusCode::FORBIDDEN
+    );
+    app.post(&format!("/api/v1/meetings/{first}/agenda/build"), Some(&coordinator), &json!({})).await;
+    assert_eq!(
+        app.post(&format!("/api/v1/meetings/{first}/agenda/publish"), Some(&coordinator), &json!({})).await.status,
+        StatusCode::NO_CONTENT
+    );
+    let late = app
+        .post(&format!("/api/v1/meetings/{first}/agenda/items"), Some(&coordinator), &json!({"title": "For sent"}))
+        .await;
+    assert_eq!((late.status, late.error_code().as_str()), (StatusCode::CONFLICT, "agenda_published"));
 }
