@@ -671,6 +671,7 @@ pub async fn fill(store: &Store, options: &DemoOptions, now: OffsetDateTime) -> 
     let others: Vec<_> = created.iter().filter(|(id, ..)| !opened.contains(id)).cloned().collect();
     screen_demo_referrals(store, &mut rng, &others, now).await?;
     work_demo_cases(store, &mut rng, &cases, now).await?;
+    demo_meetings(store, now).await?;
 
     Ok(DemoSummary {
         agencies: AGENCIES.len(),
@@ -1022,6 +1023,67 @@ async fn work_demo_cases(store: &Store, rng: &mut Rng, cases: &[DemoCase], now: 
     Ok(())
 }
 
+/// A fortnightly coordination meeting: the last one held (agenda published, minutes
+/// approved with an action item), the next one with a draft agenda to publish.
+async fn demo_meetings(store: &Store, now: OffsetDateTime) -> anyhow::Result<()> {
+    use infohus_store::{MinutesItemInput, NewSeries, NewTask};
+    let coordinator = store.actor_for_operator(COORDINATOR).await?;
+    let today = copenhagen_date(now);
+    // The Tuesday 8 to 14 days ago, 09:00: the meeting before the next one.
+    let mut first = today - Duration::days(8);
+    while first.weekday() != Weekday::Tuesday {
+        first -= Duration::days(1);
+    }
+    let participants = ["KK-SEK", "POL-KBH", "PSY-RH", "KRIM", "KK-SUF", "KK-BUF"]
+        .iter()
+        .map(|c| AgencyCode::parse(c).map(|c| (c, None)).context("demo agency code"))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let series = NewSeries {
+        name: "Koordineringsmøde i Infohus København".to_owned(),
+        first_start: PrimitiveDateTime::new(first, Time::from_hms(9, 0, 0).unwrap_or(Time::MIDNIGHT)),
+        interval_days: 14,
+        duration_minutes: 90,
+        cutoff_minutes: 21 * 60,
+        location: Some("Københavns Rådhus, mødelokale 3".to_owned()),
+        video_link: None,
+        participants,
+        occurrences: 26,
+    };
+    store.create_series(&coordinator, series, now - Duration::days(20)).await?;
+    let meetings = store.meetings(&coordinator, first, 2).await?;
+    let (Some(held), Some(next)) = (meetings.first(), meetings.get(1)) else { return Ok(()) };
+    let days = infohus_domain::calendar::SCREENING_WORKING_DAYS;
+    store.build_agenda(&coordinator, &held.id, days, now - Duration::days(9)).await?;
+    store.publish_agenda(&coordinator, &held.id, now - Duration::days(9)).await?;
+    let view = store.meeting(&coordinator, &held.id, today, now - Duration::days(8)).await?;
+    let minutes = store.start_minutes(&coordinator, &held.id, now - Duration::days(8)).await?;
+    let items: Vec<MinutesItemInput> = view
+        .items
+        .iter()
+        .filter(|i| i.full.is_some())
+        .take(3)
+        .map(|i| MinutesItemInput {
+            agenda_item: i.id.clone(),
+            summary: "Status gennemgået. Borgeren deltager i forløbet.".to_owned(),
+            decisions: "Fortsætter som planlagt.".to_owned(),
+        })
+        .collect();
+    let attendance: Vec<String> = ["koordinator", "politi", "psykiatri", "socialraadgiver"].map(str::to_owned).to_vec();
+    store.save_minutes(&coordinator, &minutes, &attendance, items, now - Duration::days(8)).await?;
+    if let Some(item) = view.items.iter().find(|i| i.full.as_ref().is_some_and(|f| f.case_id.is_some())) {
+        let task = NewTask {
+            title: "Indkald til netværksmøde med familien".to_owned(),
+            owner_agency: AgencyCode::parse("KK-SEK").context("demo agency code")?,
+            assignee: None,
+            due_on: held.starts_at.date() + Duration::days(7),
+        };
+        store.add_action_item(&coordinator, &minutes, &item.id, task, now - Duration::days(8)).await?;
+    }
+    store.approve_minutes(&coordinator, &minutes, now - Duration::days(7)).await?;
+    store.build_agenda(&coordinator, &next.id, days, now).await?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1164,5 +1226,116 @@ mod tests {
             store.close().await;
             let _ = std::fs::remove_dir_all(&dir);
         }
+    }
+
+    /// The must-show for generated agendas: on the demo infohus, every item of the next
+    /// meeting's agenda and every reason is checked against the case states read directly
+    /// from the database, nothing that should be there is missing, and a rebuild changes nothing.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_next_agenda_of_the_demo_matches_the_case_states() {
+        use infohus_domain::agenda::Reason;
+        use std::collections::{BTreeMap, BTreeSet};
+        let now = datetime!(2026-11-22 10:30 UTC);
+        let (store, dir) = open_store("agenda", now).await;
+        fill(&store, &DemoOptions { seed: 2026, persons: 150, referrals: 260 }, now).await.unwrap();
+        let coordinator = store.actor_for_operator(COORDINATOR).await.unwrap();
+        let today = copenhagen_date(now);
+        let meetings = store.meetings(&coordinator, today, 3).await.unwrap();
+        let (next, after) = (&meetings[0], &meetings[1]);
+        assert_eq!(next.agenda_status, "draft", "the demo builds the next agenda");
+        let view = store.meeting(&coordinator, &next.id, today, now).await.unwrap();
+
+        let mut seen: BTreeMap<String, BTreeSet<(String, Option<Date>)>> = BTreeMap::new();
+        for item in view.items.iter().filter(|i| i.status == "on_agenda" && i.kind != "free") {
+            let full = item.full.as_ref().expect("a coordinator sees every item in full");
+            let subject = full
+                .case_id
+                .as_ref()
+                .map(|c| c.as_str().to_owned())
+                .or(full.referral_id.as_ref().map(|r| r.as_str().to_owned()))
+                .unwrap();
+            let reasons = item.reasons.iter().map(|r| (r.reason.as_str().to_owned(), r.date)).collect();
+            assert!(seen.insert(subject, reasons).is_none(), "one item per case or referral");
+        }
+
+        // The oracle: the same rules, straight from the tables.
+        let pool = sqlx::AnyPool::connect(&sqlite_url(&dir)).await.unwrap();
+        let day = |raw: String| Date::parse(&raw, &time::format_description::well_known::Iso8601::DATE).unwrap();
+        let (meeting_on, next_on) = (next.starts_at.date(), after.starts_at.date());
+        let mut expected: BTreeMap<String, BTreeSet<(String, Option<Date>)>> = BTreeMap::new();
+        let mut add = |subject: String, reason: Reason, date: Date| {
+            expected.entry(subject).or_default().insert((reason.as_str().to_owned(), Some(date)));
+        };
+        let rows: Vec<(String, String)> =
+            sqlx::query_as("SELECT id, received_at FROM referrals WHERE status IN ('received', 'screening')")
+                .fetch_all(&pool)
+                .await
+                .unwrap();
+        for (id, received) in rows {
+            let at = OffsetDateTime::parse(&received, &time::format_description::well_known::Rfc3339).unwrap();
+            let local = infohus_domain::calendar::copenhagen(at);
+            if PrimitiveDateTime::new(local.date(), local.time()) > next.cutoff_at {
+                continue;
+            }
+            let due = infohus_domain::calendar::screening_due(local.date(), 5).unwrap();
+            if due < meeting_on {
+                add(id, Reason::ScreeningOverdue, due)
+            } else {
+                add(id, Reason::NewReferral, local.date())
+            }
+        }
+        let rows: Vec<(String, String)> = sqlx::query_as(
+            "SELECT i.case_id, i.review_on FROM interventions i JOIN cases c ON c.id = i.case_id
+             WHERE i.status IN ('planned', 'active') AND c.status = 'open'",
+        )
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+        for (case, review) in rows {
+            let review = day(review);
+            if review <= next_on {
+                add(case, Reason::ReviewDue, review);
+            }
+        }
+        let rows: Vec<(String, String)> = sqlx::query_as(
+            "SELECT t.case_id, t.due_on FROM tasks t JOIN cases c ON c.id = t.case_id
+             WHERE t.meeting_id IS NOT NULL AND t.status = 'open' AND c.status = 'open'",
+        )
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+        assert!(!rows.is_empty(), "the demo's last meeting left an action item");
+        for (case, due) in rows {
+            let due = day(due);
+            add(case, if due < meeting_on { Reason::ActionItemOverdue } else { Reason::ActionItemOpen }, due);
+        }
+        let rows: Vec<(String, String)> = sqlx::query_as(
+            "SELECT n.case_id, n.expected_on FROM release_notices n JOIN cases c ON c.id = n.case_id WHERE c.status = 'open'",
+        )
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+        for (case, expected_on) in rows {
+            let expected_on = day(expected_on);
+            if expected_on >= meeting_on && expected_on <= meeting_on + Duration::days(90) {
+                add(case, Reason::ReleaseSoon, expected_on);
+            }
+        }
+        pool.close().await;
+        assert!(expected.len() > 10, "a realistic agenda: {} items", expected.len());
+        assert_eq!(seen, expected);
+
+        // The same state gives the same agenda.
+        store.build_agenda(&coordinator, &next.id, 5, now).await.unwrap();
+        let again = store.meeting(&coordinator, &next.id, today, now).await.unwrap();
+        let shape = |v: &infohus_store::MeetingView| {
+            v.items
+                .iter()
+                .map(|i| (i.id.as_str().to_owned(), i.position, format!("{:?}", i.reasons)))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(shape(&again), shape(&view));
+        store.close().await;
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -15,6 +15,9 @@ const TZID: &str = "Europe/Copenhagen";
 /// counted).
 const MAX_LINE_OCTETS: usize = 75;
 
+const HEADER: &[&str] =
+    &["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Infohus//Infohus//DA", "CALSCALE:GREGORIAN", "METHOD:PUBLISH"];
+
 /// Copenhagen as calendars need it: the EU rule (since 1996) for CET and CEST. Onsets start
 /// in 1970, when the last Sundays of March and October were the 29th and the 25th.
 const VTIMEZONE: &[&str] = &[
@@ -256,11 +259,7 @@ struct Ics {
 impl Ics {
     fn begin() -> Ics {
         let mut ics = Ics { out: String::with_capacity(2048) };
-        for line in
-            ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Infohus//Infohus//DA", "CALSCALE:GREGORIAN", "METHOD:PUBLISH"]
-                .iter()
-                .chain(VTIMEZONE)
-        {
+        for line in HEADER.iter().chain(VTIMEZONE) {
             ics.raw(line);
         }
         ics
@@ -703,6 +702,15 @@ mod tests {
         duplicate.start = datetime!(2026-03-07 10:00);
         s.exceptions.push(duplicate);
         assert_eq!(series_ics(&s, STAMP), series_ics(&series(), STAMP));
+    }
+
+    #[test]
+    fn the_parser_used_here_rejects_a_broken_file() {
+        let ics = meeting_ics(&meeting(), STAMP);
+        let truncated = ics.replace("END:VEVENT\r\n", "");
+        assert!(read_calendar_simple(&unfold(&truncated)).is_err());
+        let unfolded_badly = ics.replace("\r\n ", "\r\n");
+        assert!(read_calendar_simple(&unfolded_badly).is_err());
     }
 
     #[test]
