@@ -24,6 +24,18 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 cargo nextest run --workspace --locked --no-fail-fast
 ./scripts/e2e.sh
 
+# The generated calendar files, checked by a second, independent parser (Python's
+# icalendar from PyPI, installed into a project-local virtualenv when missing).
+if [ ! -x .tools/venv/bin/python ]; then
+  python3 -m venv .tools/venv
+fi
+if ! .tools/venv/bin/python -c "import icalendar, dateutil, tzdata" >/dev/null 2>&1; then
+  .tools/venv/bin/pip install --quiet --disable-pip-version-check icalendar python-dateutil tzdata
+fi
+rm -rf target/ics && mkdir -p target/ics
+INFOHUS_ICS_OUT="$PWD/target/ics" cargo nextest run -p infohus-web --locked --no-fail-fast -E 'test(writes_samples_for_the_external_check)'
+.tools/venv/bin/python scripts/check-ics.py target/ics/*.ics
+
 # pg_virtualenv makes a throwaway cluster (loopback only), exports PGHOST/PGPORT/PGUSER/
 # PGPASSWORD/PGDATABASE, runs the command and drops the cluster again. -t: allowed as root.
 pg_virtualenv -t sh -c \
