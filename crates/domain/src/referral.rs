@@ -325,6 +325,14 @@ fn is_phone(raw: &str) -> bool {
     digits >= 8 && raw.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'+' | b' ' | b'-' | b'(' | b')'))
 }
 
+/// An e-mail address as given, when it has the shape of one (at most 254 characters, no
+/// control characters, nothing that could add a header line).
+pub fn valid_email(raw: &str) -> Option<String> {
+    let raw = raw.trim();
+    (raw.len() <= 254 && is_email(raw) && !raw.chars().any(|c| c.is_control() || matches!(c, '<' | '>' | ',' | ';')))
+        .then(|| raw.to_owned())
+}
+
 fn is_email(raw: &str) -> bool {
     match raw.split_once('@') {
         Some((local, domain)) => {

@@ -60,6 +60,15 @@ enum Command {
         /// Fill an empty database with demo data before serving.
         #[arg(long)]
         demo: bool,
+        /// Send content-free meeting notices through this SMTP relay (`host:port`); off when absent.
+        #[arg(long, requires_all = ["smtp_from", "public_url"])]
+        smtp_relay: Option<String>,
+        /// Sender address of the notices.
+        #[arg(long)]
+        smtp_from: Option<String>,
+        /// The address users reach Infohus on, for the link in notices (e.g. https://infohus.kk.dk).
+        #[arg(long)]
+        public_url: Option<String>,
         /// Danish working days from receipt to the screening deadline.
         #[arg(long, default_value_t = infohus_domain::calendar::SCREENING_WORKING_DAYS,
               value_parser = clap::value_parser!(u32).range(1..=60))]
@@ -146,6 +155,9 @@ enum UserCommand {
         /// Read the password from standard input (required).
         #[arg(long, required = true)]
         password_stdin: bool,
+        /// Work e-mail address for content-free meeting notices (optional).
+        #[arg(long)]
+        email: Option<String>,
     },
     /// List users.
     List {
@@ -317,7 +329,29 @@ fn sqlite_file(url: &str) -> Option<PathBuf> {
 async fn run(cli: Cli) -> Result<ExitCode> {
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     match cli.command {
-        Command::Serve { location, bind, idle_timeout_minutes, secure_cookies, demo, screening_working_days } => {
+        Command::Serve {
+            location,
+            bind,
+            idle_timeout_minutes,
+            secure_cookies,
+            demo,
+            screening_working_days,
+            smtp_relay,
+            smtp_from,
+            public_url,
+        } => {
+            let smtp = match (smtp_relay, smtp_from, public_url) {
+                (Some(relay), Some(from), Some(public_url)) => {
+                    if infohus_domain::referral::valid_email(&from).is_none() {
+                        bail!("--smtp-from is not an e-mail address");
+                    }
+                    if !(public_url.starts_with("https://") || public_url.starts_with("http://")) {
+                        bail!("--public-url must start with https:// (or http:// for a test setup)");
+                    }
+                    Some(infohus_web::notify::SmtpConfig { relay, from, public_url })
+                }
+                _ => None,
+            };
             let store = location.open(clock.as_ref()).await?;
             if demo && store.is_empty().await? {
                 let summary = demo::fill(&store, &default_demo(), clock.now()).await?;
@@ -329,6 +363,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 idle_timeout: time::Duration::minutes(i64::from(idle_timeout_minutes)),
                 secure_cookies,
                 screening_working_days,
+                smtp,
                 ..Config::default()
             };
             let state = AppState::new(store, clock, config);
@@ -362,7 +397,8 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::User {
-            command: UserCommand::Add { location, username, agency, role, display_name, infohus, password_stdin: _ },
+            command:
+                UserCommand::Add { location, username, agency, role, display_name, infohus, password_stdin: _, email },
         } => {
             let username = Username::parse(&username)
                 .ok_or_else(|| anyhow!("invalid username: use 3-64 lowercase letters, digits, '.', '-', '_' or '@'"))?;
@@ -387,6 +423,11 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             {
                 bail!("invalid display name: 1-200 characters on one line");
             }
+            if let Some(email) = &email
+                && infohus_domain::referral::valid_email(email).is_none()
+            {
+                bail!("invalid e-mail address");
+            }
             let store = location.open(clock.as_ref()).await?;
             let infohus = infohus_of(&store, infohus.as_deref()).await?;
             let hash = tokio::task::spawn_blocking(move || password::hash(&password))
@@ -395,6 +436,9 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             match store.add_user(&infohus, &username, display_name.trim(), &agency_code, role, &hash, clock.now()).await
             {
                 Ok(()) => {
+                    if email.is_some() {
+                        store.set_user_email(username.as_str(), email.as_deref()).await?;
+                    }
                     println!("user {username} created");
                     Ok(ExitCode::SUCCESS)
                 }

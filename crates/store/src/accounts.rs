@@ -143,6 +143,32 @@ impl Store {
         self.users_where(infohus, false).await
     }
 
+    /// Sets or clears an employee's work e-mail address (for content-free notifications).
+    pub async fn set_user_email(&self, username: &str, email: Option<&str>) -> Result<(), StoreError> {
+        let email = match email.map(str::trim).filter(|e| !e.is_empty()) {
+            None => None,
+            Some(raw) => Some(
+                infohus_domain::referral::valid_email(raw)
+                    .ok_or_else(|| StoreError::Invalid(FieldErrors::single("email", "invalid_email")))?,
+            ),
+        };
+        let username = username.to_owned();
+        self.write(move |conn, _log| {
+            Box::pin(async move {
+                let changed = sqlx::query("UPDATE users SET email = $1 WHERE username = $2")
+                    .bind(email)
+                    .bind(&username)
+                    .execute(&mut *conn)
+                    .await?;
+                if changed.rows_affected() == 0 {
+                    return Err(StoreError::NotFound);
+                }
+                Ok(())
+            })
+        })
+        .await
+    }
+
     /// The accounts that can be chosen as responsible or assignee: not disabled.
     pub async fn active_users(&self, infohus: &InfohusId) -> Result<Vec<UserSummary>, StoreError> {
         self.users_where(infohus, true).await

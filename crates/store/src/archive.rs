@@ -59,6 +59,7 @@ const TABLES: &[TableSpec] = &[
             ("password_hash", Text),
             ("disabled", Int),
             ("created_at", Text),
+            ("email", Text),
         ],
         "id",
     ),

@@ -106,6 +106,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(8, "casework", "0008_casework.sql"),
     migration!(9, "disclosures_by_case", "0009_disclosures_by_case.sql"),
     migration!(10, "meetings", "0010_meetings.sql"),
+    migration!(11, "user_email", "0011_user_email.sql"),
 ];
 
 const TS_FORMAT: &[BorrowedFormatItem<'static>] =

@@ -33,6 +33,8 @@ pub use archive::{ARCHIVE_VERSION, ArchiveError, ArchiveSummary};
 pub use assessments::{AssessmentSummary, AssessmentView, ImportedInstrument, InstrumentSummary, PersonProgression};
 pub use audit::{BreakGlassUse, DisclosureEntry, LogQuery, SubjectAccessLine};
 pub use between::{KnownElsewhere, ShareRequest};
+#[cfg(feature = "bulk")]
+pub use bulk::{AgendaFactsLoaded, AgendaFactsPlan};
 pub use cases::{AgencyRef, BREAK_GLASS_DURATION, BreakGlassGrant, CaseView, LegalBasis, NoteView, RecordKind};
 pub use db::{Store, StoreOptions, sqlite_url};
 pub use error::StoreError;

@@ -801,6 +801,28 @@ impl Store {
         .await
     }
 
+    /// Where to send a content-free notice about a meeting: the work addresses of the
+    /// series' standing participants (named users, or every active member of a standing
+    /// agency) and of the infohus's coordinators.
+    pub async fn meeting_recipients(&self, actor: &Actor, id: &MeetingId) -> Result<Vec<String>, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        let meeting = load_meeting(&mut conn, actor, id.as_str()).await?;
+        let rows = sqlx::query(
+            "SELECT DISTINCT u.email FROM users u
+             WHERE u.infohus_id = $1 AND u.disabled = 0 AND u.email IS NOT NULL AND (
+                u.role = 'coordinator'
+                OR u.id IN (SELECT p.user_id FROM meeting_participants p WHERE p.series_id = $2 AND p.user_id IS NOT NULL)
+                OR (u.role = 'member' AND u.agency_id IN
+                    (SELECT p.agency_id FROM meeting_participants p WHERE p.series_id = $2 AND p.user_id IS NULL)))
+             ORDER BY u.email",
+        )
+        .bind(actor.viewer.infohus.as_str())
+        .bind(meeting.series_id.as_ref().map(|s| s.as_str().to_owned()).unwrap_or_default())
+        .fetch_all(&mut *conn)
+        .await?;
+        rows.iter().map(|r| Ok(r.try_get("email")?)).collect()
+    }
+
     /// A meeting with its agenda as the actor may see it. Participants see published
     /// agendas; coordinators also drafts. Every person shown is logged.
     pub async fn meeting(

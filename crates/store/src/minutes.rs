@@ -116,6 +116,13 @@ fn seal(
 }
 
 impl Store {
+    /// The meeting that minutes belong to (for notices).
+    pub async fn meeting_of_minutes(&self, actor: &Actor, id: &MinutesId) -> Result<MeetingId, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        let row = load_minutes(&mut conn, actor, id.as_str()).await?;
+        MeetingId::parse(&row.try_get::<String, _>("meeting_id")?).ok_or(StoreError::Corrupt("meeting id"))
+    }
+
     /// Starts the minutes of a meeting whose agenda is published (coordinators).
     pub async fn start_minutes(
         &self,

@@ -16,6 +16,7 @@ mod error;
 pub mod i18n;
 pub mod ics;
 mod meetings_api;
+pub mod notify;
 mod openapi;
 mod pages;
 pub mod pdf;

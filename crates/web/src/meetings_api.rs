@@ -273,6 +273,7 @@ async fn publish_agenda(
     PathId(id): PathId<MeetingId>,
 ) -> Result<StatusCode, ApiError> {
     state.store().publish_agenda(&actor, &id, state.now()).await?;
+    state.notify_meeting(&actor, &id, "agenda").await;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -474,6 +475,9 @@ async fn approve_minutes(
     PathId(id): PathId<MinutesId>,
 ) -> Result<StatusCode, ApiError> {
     state.store().approve_minutes(&actor, &id, state.now()).await?;
+    if let Ok(meeting) = state.store().meeting_of_minutes(&actor, &id).await {
+        state.notify_meeting(&actor, &meeting, "minutes").await;
+    }
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -16,6 +16,8 @@ pub struct Config {
     pub login_limits: LoginLimits,
     /// Working days from receipt to the screening deadline.
     pub screening_working_days: u32,
+    /// Content-free e-mail notifications; `None` (the default) sends none.
+    pub smtp: Option<crate::notify::SmtpConfig>,
 }
 
 impl Default for Config {
@@ -25,6 +27,7 @@ impl Default for Config {
             secure_cookies: false,
             login_limits: LoginLimits::default(),
             screening_working_days: infohus_domain::calendar::SCREENING_WORKING_DAYS,
+            smtp: None,
         }
     }
 }
@@ -59,6 +62,36 @@ impl AppState {
     pub fn screening_due(&self, received_at: OffsetDateTime) -> Option<time::Date> {
         let received = infohus_domain::calendar::copenhagen(received_at).date();
         infohus_domain::calendar::screening_due(received, self.0.config.screening_working_days)
+    }
+
+    /// Tells the meeting's participants, by e-mail and without any content, that its agenda
+    /// or minutes are ready (`kind` is `agenda` or `minutes`). Does nothing when
+    /// notifications are off; never fails the request.
+    pub async fn notify_meeting(&self, actor: &infohus_store::Actor, meeting: &infohus_domain::MeetingId, kind: &str) {
+        let Some(smtp) = self.0.config.smtp.clone() else { return };
+        let recipients = match self.0.store.meeting_recipients(actor, meeting).await {
+            Ok(recipients) => recipients,
+            Err(error) => {
+                tracing::warn!(code = error.code(), "notification recipients not found");
+                return;
+            }
+        };
+        let t = crate::i18n::Catalog::danish();
+        let link = format!("{}/moeder/{}", smtp.public_url.trim_end_matches('/'), meeting.as_str());
+        let notice = crate::notify::Notice {
+            subject: t
+                .get(if kind == "minutes" { "notify.minutes_subject" } else { "notify.agenda_subject" })
+                .to_owned(),
+            // The catalogue keeps one line per text: `\n` marks the body's line breaks.
+            body: t
+                .format(
+                    if kind == "minutes" { "notify.minutes_body" } else { "notify.agenda_body" },
+                    &[("link", &link)],
+                )
+                .replace("\\n", "\n"),
+        };
+        let id = format!("{}.{kind}.{}", meeting.as_str(), self.now().unix_timestamp());
+        crate::notify::send_in_background(smtp, recipients, notice, id);
     }
 
     /// Today in Copenhagen, the date deadlines and due dates are counted in.

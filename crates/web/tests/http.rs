@@ -105,6 +105,10 @@ impl Reply {
 }
 
 async fn spawn() -> App {
+    spawn_with(Config::default()).await
+}
+
+async fn spawn_with(config: Config) -> App {
     captured_logs();
     let dir = std::env::temp_dir().join(format!("infohus-http-{}", uuid::Uuid::now_v7()));
     std::fs::create_dir_all(&dir).unwrap();
@@ -146,7 +150,7 @@ async fn spawn() -> App {
             .await
             .unwrap();
     }
-    let state = AppState::new(store, clock.clone(), Config::default());
+    let state = AppState::new(store, clock.clone(), config);
     App { router: router(state.clone()), state, clock, dir, url }
 }
 
@@ -2321,4 +2325,97 @@ async fn meetings_move_and_cancel_and_a_published_agenda_no_longer_changes() {
         .post(&format!("/api/v1/meetings/{first}/agenda/items"), Some(&coordinator), &json!({"title": "For sent"}))
         .await;
     assert_eq!((late.status, late.error_code().as_str()), (StatusCode::CONFLICT, "agenda_published"));
+}
+
+/// A fake SMTP relay on loopback: accepts one session and hands back the envelope and data.
+async fn fake_relay() -> (String, tokio::task::JoinHandle<(Vec<String>, String)>) {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap().to_string();
+    let task = tokio::spawn(async move {
+        let (stream, _) = listener.accept().await.unwrap();
+        let mut stream = BufReader::new(stream);
+        stream.get_mut().write_all(b"220 relay ready\r\n").await.unwrap();
+        let (mut envelope, mut data, mut in_data) = (Vec::new(), String::new(), false);
+        loop {
+            let mut line = String::new();
+            if stream.read_line(&mut line).await.unwrap() == 0 {
+                break;
+            }
+            if in_data {
+                if line == ".\r\n" {
+                    in_data = false;
+                    stream.get_mut().write_all(b"250 queued\r\n").await.unwrap();
+                } else {
+                    data.push_str(&line);
+                }
+                continue;
+            }
+            let reply: &[u8] = if line.starts_with("EHLO") {
+                b"250-relay\r\n250 8BITMIME\r\n"
+            } else if line.starts_with("DATA") {
+                in_data = true;
+                b"354 go on\r\n"
+            } else if line.starts_with("QUIT") {
+                stream.get_mut().write_all(b"221 bye\r\n").await.unwrap();
+                break;
+            } else {
+                envelope.push(line.trim().to_owned());
+                b"250 ok\r\n"
+            };
+            stream.get_mut().write_all(reply).await.unwrap();
+        }
+        (envelope, data)
+    });
+    (address, task)
+}
+
+#[tokio::test]
+async fn publishing_an_agenda_sends_a_notice_with_a_link_and_no_content() {
+    use base64::Engine;
+    let (relay, received) = fake_relay().await;
+    let config = Config {
+        smtp: Some(infohus_web::notify::SmtpConfig {
+            relay,
+            from: "infohus@kk.dk".into(),
+            public_url: "https://infohus.example.dk".into(),
+        }),
+        ..Config::default()
+    };
+    let app = spawn_with(config).await;
+    for (user, email) in [("koordinator", "k@kk.dk"), ("politi", "p@politi.dk"), ("psykiatri", "s@regionh.dk")] {
+        app.state.store().set_user_email(user, Some(email)).await.unwrap();
+    }
+    assert!(app.state.store().set_user_email("politi", Some("ikke en adresse")).await.is_err());
+    let coordinator = app.login("koordinator").await;
+    let case = case_for(&app, &coordinator, "0202021234", &["POL"]).await;
+    let reply = app.post(&format!("/api/v1/cases/{case}/flags"), Some(&coordinator), &json!({"note": "Drøftes"})).await;
+    assert_eq!(reply.status, StatusCode::CREATED);
+    app.post(
+        "/api/v1/meeting-series",
+        Some(&coordinator),
+        &json!({"name": "Møde", "first_start": "2026-11-24T09:00", "occurrences": 1, "participants": [{"agency": "POL"}]}),
+    )
+    .await;
+    let meeting = app.get("/api/v1/meetings?from=2026-11-01", &coordinator).await.json()["items"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    app.post(&format!("/api/v1/meetings/{meeting}/agenda/build"), Some(&coordinator), &json!({})).await;
+    assert_eq!(
+        app.post(&format!("/api/v1/meetings/{meeting}/agenda/publish"), Some(&coordinator), &json!({})).await.status,
+        StatusCode::NO_CONTENT
+    );
+    let (envelope, data) = tokio::time::timeout(std::time::Duration::from_secs(10), received).await.unwrap().unwrap();
+    // The coordinator and the standing agency's member; psychiatry is not a participant.
+    assert_eq!(
+        envelope.iter().filter(|l| l.starts_with("RCPT TO")).cloned().collect::<Vec<_>>(),
+        ["RCPT TO:<k@kk.dk>", "RCPT TO:<p@politi.dk>"]
+    );
+    let body64: String = data.split("\r\n\r\n").nth(1).unwrap().split("\r\n").collect();
+    let body = String::from_utf8(base64::engine::general_purpose::STANDARD.decode(body64.trim()).unwrap()).unwrap();
+    assert!(body.contains(&format!("https://infohus.example.dk/moeder/{meeting}")), "{body}");
+    for secret in ["Navn", "Navnesen", "0202021234", "Drøftes", "right_wing", &case] {
+        assert!(!body.contains(secret) && !data.contains(secret), "{secret} in the notice");
+    }
 }

@@ -77,6 +77,7 @@ pub(super) enum CaseForm<'a> {
     Release,
     Close,
     Reopen,
+    Flag,
 }
 
 /// A rejected form, shown again with its values and errors.
@@ -105,6 +106,7 @@ pub(super) fn case_notice(status: Option<&str>) -> Option<String> {
             ("loesladelse", "case.release_recorded"),
             ("lukket", "case.closed"),
             ("genaabnet", "case.reopened"),
+            ("droeftes", "flag.flagged"),
         ],
     )
 }

@@ -152,6 +152,7 @@ pub(super) const TIMELINE_KINDS: &[&str] = &[
     "closed",
     "reopened",
     "release",
+    "flagged",
 ];
 
 /// One timeline event in Danish: the kind's sentence with its detail code translated.
@@ -224,6 +225,8 @@ pub(super) struct CourseForms {
     pub(super) release: Option<Field>,
     pub(super) close: Option<CloseForm>,
     pub(super) reopen: Option<Field>,
+    /// Asking for the case to be discussed at the next coordination meeting.
+    pub(super) flag: Option<Field>,
 }
 
 pub(super) struct StartAssessmentForm {
@@ -305,6 +308,7 @@ impl CourseForms {
                 })
                 .unwrap_or_default(),
             CaseForm::Reopen => self.reopen.as_ref().map(|f| field_links(&[f])).unwrap_or_default(),
+            CaseForm::Flag => self.flag.as_ref().map(|f| field_links(&[f])).unwrap_or_default(),
             CaseForm::Note | CaseForm::Agency | CaseForm::Disclose(_) => Vec::new(),
         }
     }
@@ -491,7 +495,12 @@ pub(super) fn course_forms(
             .required()
     });
 
-    CourseForms { lead, assessment, intervention, task, release, close, reopen }
+    // The store lets members of participating agencies and coordinators ask (never break glass).
+    let flag = (may_write && open).then(|| {
+        Field::new("flag-note", "note", "flag.note", input_for(rejected, CaseForm::Flag), "").hint("flag.note_hint")
+    });
+
+    CourseForms { lead, assessment, intervention, task, release, close, reopen, flag }
 }
 
 // ---- posts -----------------------------------------------------------------------------
@@ -702,6 +711,17 @@ pub(super) async fn reopen_case(
     };
     let result = result.map(|()| format!("/sager/{id}?status=genaabnet"));
     after_case_post(&state, &user, &id, CaseForm::Reopen, &pairs, result).await
+}
+
+/// Asks for the case to be discussed at the next coordination meeting.
+pub(super) async fn case_flag(
+    State(state): State<AppState>,
+    PagePost { user, id, pairs }: PagePost<CaseId>,
+) -> Response {
+    let note = pair(&pairs, "note").unwrap_or("");
+    let result = state.store().flag_case(&user.actor, &id, note, state.now()).await;
+    let result = result.map(|_| format!("/sager/{id}?status=droeftes"));
+    after_case_post(&state, &user, &id, CaseForm::Flag, &pairs, result).await
 }
 
 /// Where a done button returns to: the case it was on, or "my work" in the scope it showed.

@@ -1,7 +1,8 @@
 //! The Danish web pages: login, inbox, the referral form, referral (with screening), person
 //! and case pages (with the case's course: assessments, interventions, tasks, timeline,
-//! closure), "my work", releases, the mentoring figure, break glass, configuration and the
-//! auditor's views. Server-rendered, no JavaScript, every form CSRF-protected.
+//! closure), "my work", releases, the mentoring figure, coordination meetings (agenda,
+//! minutes, print, PDF and calendar files), break glass, configuration and the auditor's
+//! views. Server-rendered, no JavaScript, every form CSRF-protected.
 
 mod account;
 mod admin;
@@ -11,6 +12,9 @@ mod between;
 mod cases;
 mod casework;
 mod interventions;
+mod meeting_files;
+mod meetings;
+mod minutes;
 mod referrals;
 mod screening;
 mod work;
@@ -23,6 +27,9 @@ use between::*;
 use cases::*;
 use casework::*;
 use interventions::*;
+use meeting_files::*;
+use meetings::*;
+use minutes::*;
 use referrals::*;
 use screening::*;
 use work::*;
@@ -106,6 +113,7 @@ pub fn routes() -> Router<AppState> {
         .route("/revision/noedadgang", get(break_glass_uses))
         .route("/revision/videregivelser", get(disclosures))
         .route("/revision/indsigt", get(subject_access))
+        .merge(meeting_routes())
 }
 
 fn t() -> &'static Catalog {
@@ -120,7 +128,12 @@ fn da_date(d: Date) -> String {
 
 fn da_datetime(t: OffsetDateTime) -> String {
     let local = copenhagen(t);
-    format!("{} kl. {:02}.{:02}", da_date(local.date()), local.hour(), local.minute())
+    da_local(time::PrimitiveDateTime::new(local.date(), local.time()))
+}
+
+/// A Copenhagen wall-clock time (meetings are kept in it): `24.11.2026 kl. 09.00`.
+fn da_local(t: time::PrimitiveDateTime) -> String {
+    format!("{} kl. {:02}.{:02}", da_date(t.date()), t.hour(), t.minute())
 }
 
 // ---- layout ----------------------------------------------------------------------------
@@ -144,6 +157,7 @@ fn user_bar(user: &WebUser, active: &str) -> UserBar {
         Role::Coordinator => &[
             ("/indbakke", "nav.inbox"),
             ("/mit-arbejde", "nav.my_work"),
+            ("/moeder", "nav.meetings"),
             ("/henvendelser/ny", "nav.new_referral"),
             ("/loesladelser", "nav.releases"),
             ("/statistik/mentorforloeb", "nav.mentoring_figure"),
@@ -153,6 +167,7 @@ fn user_bar(user: &WebUser, active: &str) -> UserBar {
         Role::Member => &[
             ("/indbakke", "nav.inbox"),
             ("/mit-arbejde", "nav.my_work"),
+            ("/moeder", "nav.meetings"),
             ("/henvendelser/ny", "nav.new_referral"),
             ("/loesladelser", "nav.releases"),
         ],
@@ -598,6 +613,8 @@ pub(super) struct DiscloseForm {
     submit: String,
     /// The case to return to (notes are disclosed from the case page).
     case_id: Option<String>,
+    /// The meeting to return to (a case overview is disclosed from a meeting's agenda).
+    meeting_id: Option<String>,
     open: bool,
     targets: Vec<Opt>,
     bases: Vec<Opt>,
@@ -654,6 +671,7 @@ fn disclose_form(
         heading: t().get(record.heading_key).to_owned(),
         submit: t().get(record.submit_key).to_owned(),
         case_id: record.case_id,
+        meeting_id: None,
         open: input.is_some(),
         targets: with_blank(targets),
         bases: with_blank(bases),
