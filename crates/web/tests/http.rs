@@ -2419,3 +2419,180 @@ async fn publishing_an_agenda_sends_a_notice_with_a_link_and_no_content() {
         assert!(!body.contains(secret) && !data.contains(secret), "{secret} in the notice");
     }
 }
+
+#[tokio::test]
+async fn every_meeting_endpoint_answers_every_role_exactly_as_the_policy_says() {
+    let app = spawn().await;
+    let mut tokens = vec![String::new()];
+    for caller in &CALLERS[1..] {
+        tokens.push(app.login(caller).await);
+    }
+    let coordinator = tokens[1].clone();
+    let case = case_for(&app, &coordinator, "0202021234", &["POL"]).await;
+    app.post(&format!("/api/v1/cases/{case}/flags"), Some(&coordinator), &json!({})).await;
+    let series = app
+        .post(
+            "/api/v1/meeting-series",
+            Some(&coordinator),
+            &json!({"name": "Møde", "first_start": "2026-11-24T09:00", "occurrences": 3, "participants": [{"agency": "POL"}, {"agency": "PSY"}]}),
+        )
+        .await;
+    let series_id = series.json()["id"].as_str().unwrap().to_owned();
+    let list = app.get("/api/v1/meetings?from=2026-11-01", &coordinator).await.json();
+    let (m, later) =
+        (list["items"][0]["id"].as_str().unwrap().to_owned(), list["items"][2]["id"].as_str().unwrap().to_owned());
+    app.post(&format!("/api/v1/meetings/{m}/agenda/build"), Some(&coordinator), &json!({})).await;
+    let free = |title: &'static str| {
+        let (app, coordinator, m) = (&app, coordinator.clone(), m.clone());
+        async move {
+            app.post(&format!("/api/v1/meetings/{m}/agenda/items"), Some(&coordinator), &json!({"title": title}))
+                .await
+                .json()["id"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        }
+    };
+    let (f1, f2) = (free("Punkt 1").await, free("Punkt 2").await);
+    let agenda = app.get(&format!("/api/v1/meetings/{m}"), &coordinator).await.json();
+    let case_item = item_for(&agenda, &case)["id"].as_str().unwrap().to_owned();
+    let minutes = format!("/api/v1/meetings/{m}/minutes");
+
+    //                       nobody coord politi psyk  mentor analyt revisor admin
+    let e = |a: [u16; 8]| Expect(a);
+    let runner = |ok: u16| e([401, ok, 403, 403, 403, 403, 403, 403]);
+    let attendee = |ok: u16| e([401, ok, ok, ok, 404, 404, 404, 404]);
+    let mut rows: Vec<(&str, Method, String, Option<Value>, Expect)> = vec![
+        (
+            "create series",
+            Method::POST,
+            "/api/v1/meeting-series".into(),
+            Some(json!({"name": "Ekstra", "first_start": "2026-12-01T10:00", "occurrences": 1})),
+            runner(201),
+        ),
+        ("series", Method::GET, format!("/api/v1/meeting-series/{series_id}"), None, attendee(200)),
+        ("meetings", Method::GET, "/api/v1/meetings".into(), None, e([401, 200, 200, 200, 200, 200, 200, 200])),
+        ("meeting", Method::GET, format!("/api/v1/meetings/{m}"), None, attendee(200)),
+        ("build agenda", Method::POST, format!("/api/v1/meetings/{m}/agenda/build"), None, runner(200)),
+        (
+            "free item",
+            Method::POST,
+            format!("/api/v1/meetings/{m}/agenda/items"),
+            Some(json!({"title": "Orientering"})),
+            runner(201),
+        ),
+        (
+            "move item",
+            Method::POST,
+            format!("/api/v1/agenda-items/{f1}/move"),
+            Some(json!({"direction": "up"})),
+            runner(204),
+        ),
+        (
+            "postpone item",
+            Method::POST,
+            format!("/api/v1/agenda-items/{f1}/postpone"),
+            Some(json!({"reason": "Ikke nået"})),
+            runner(204),
+        ),
+        (
+            "remove item",
+            Method::POST,
+            format!("/api/v1/agenda-items/{f2}/remove"),
+            Some(json!({"reason": "Bortfaldet"})),
+            runner(204),
+        ),
+        (
+            "disclose in meeting",
+            Method::POST,
+            format!("/api/v1/agenda-items/{case_item}/disclosures"),
+            Some(json!({"to_agency": "PSY", "legal_basis": "rpl_115a", "purpose": "Drøftet"})),
+            runner(201),
+        ),
+        (
+            "flag case",
+            Method::POST,
+            format!("/api/v1/cases/{case}/flags"),
+            Some(json!({"note": "Drøftes"})),
+            e([401, 201, 201, 404, 404, 404, 404, 404]),
+        ),
+        ("publish", Method::POST, format!("/api/v1/meetings/{m}/agenda/publish"), None, runner(204)),
+        ("start minutes", Method::POST, minutes.clone(), None, runner(201)),
+        ("minutes", Method::GET, minutes.clone(), None, attendee(200)),
+    ];
+    let mut failures = Vec::new();
+    let run = |rows: Vec<(&'static str, Method, String, Option<Value>, Expect)>| {
+        let (app, tokens) = (&app, tokens.clone());
+        async move {
+            let mut failures = Vec::new();
+            for (name, method, path, body, Expect(expected)) in &rows {
+                for &who in &ORDER {
+                    let token = (who > 0).then(|| tokens[who].as_str());
+                    let body = Some(serde_json::to_vec(body.as_ref().unwrap_or(&json!({}))).unwrap())
+                        .filter(|_| *method != Method::GET);
+                    let reply = app.call(method.clone(), path, token, body).await;
+                    if reply.status.as_u16() != expected[who] {
+                        failures.push(format!(
+                            "{name}: {} got {} expected {} {}",
+                            CALLERS[who],
+                            reply.status,
+                            expected[who],
+                            reply.text()
+                        ));
+                    }
+                }
+            }
+            failures
+        }
+    };
+    failures.extend(run(std::mem::take(&mut rows)).await);
+    let minutes_id = app.get(&minutes, &coordinator).await.json()["minutes"]["id"].as_str().unwrap().to_owned();
+    let later_rows: Vec<(&str, Method, String, Option<Value>, Expect)> = vec![
+        (
+            "save minutes",
+            Method::PUT,
+            format!("/api/v1/minutes/{minutes_id}"),
+            Some(json!({"attendance": ["koordinator"], "items": [{"agenda_item": case_item, "summary": "Drøftet"}]})),
+            runner(204),
+        ),
+        (
+            "action item",
+            Method::POST,
+            format!("/api/v1/minutes/{minutes_id}/action-items"),
+            Some(json!({"agenda_item": case_item, "title": "Ring", "owner_agency": "KK", "due_on": "2026-12-01"})),
+            runner(201),
+        ),
+        ("approve", Method::POST, format!("/api/v1/minutes/{minutes_id}/approve"), None, runner(204)),
+        (
+            "correct",
+            Method::POST,
+            format!("/api/v1/minutes/{minutes_id}/corrections"),
+            Some(json!({"reason": "Stavefejl"})),
+            runner(201),
+        ),
+        (
+            "move meeting",
+            Method::POST,
+            format!("/api/v1/meetings/{later}/move"),
+            Some(json!({"starts_at": "2026-12-23T10:00"})),
+            runner(204),
+        ),
+        (
+            "cancel meeting",
+            Method::POST,
+            format!("/api/v1/meetings/{later}/cancel"),
+            Some(json!({"reason": "Jul"})),
+            runner(204),
+        ),
+    ];
+    failures.extend(run(later_rows).await);
+    assert!(failures.is_empty(), "unexpected answers:\n{}", failures.join("\n"));
+
+    // Nobody outside the meeting touched the person's data.
+    let person =
+        app.get(&format!("/api/v1/cases/{case}"), &coordinator).await.json()["person_id"].as_str().unwrap().to_owned();
+    for caller in ["mentor", "analytiker", "revisor", "admin"] {
+        let log = app.get(&format!("/api/v1/audit?person={person}&user={caller}&limit=100"), &tokens[6]).await.json();
+        assert_eq!(log["items"], json!([]), "{caller} used the person's data");
+    }
+}

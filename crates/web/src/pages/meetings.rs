@@ -985,6 +985,9 @@ pub(super) async fn item_disclose(
         Ok(meeting) => meeting,
         Err(response) => return response,
     };
+    if let Some(refused) = runners_only(&state, &user).await {
+        return refused;
+    }
     let mut errors = FieldErrors::default();
     let to = chosen_agency(&mut errors, "to_agency", pair(&pairs, "to_agency"));
     let basis = pair(&pairs, "legal_basis").map(str::trim).filter(|b| !b.is_empty());
