@@ -367,6 +367,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 ..Config::default()
             };
             let state = AppState::new(store, clock, config);
+            tokio::spawn(build_agendas_at_cut_off(state.clone()));
             infohus_web::serve(listener, state, shutdown_signal()).await?;
             Ok(ExitCode::SUCCESS)
         }
@@ -607,6 +608,22 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                     Ok(ExitCode::from(2))
                 }
             }
+        }
+    }
+}
+
+/// Every minute: the draft agenda of each meeting whose cut-off has passed is built.
+async fn build_agendas_at_cut_off(state: AppState) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
+    loop {
+        tick.tick().await;
+        let now = state.now();
+        let local = infohus_domain::calendar::copenhagen(now);
+        let local = time::PrimitiveDateTime::new(local.date(), local.time());
+        match state.store().build_due_agendas(local, state.config().screening_working_days, now).await {
+            Ok(0) => {}
+            Ok(built) => tracing::info!(built, "agendas built at their cut-off"),
+            Err(error) => tracing::warn!(code = error.code(), "building agendas at their cut-off failed"),
         }
     }
 }

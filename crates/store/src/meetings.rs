@@ -122,7 +122,7 @@ pub struct ItemInFull {
 /// What a participant without need to know sees of a case item.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NeutralReference {
-    /// The case (or referral) number: the first eight characters of its id.
+    /// The case (or referral) number: the last eight characters of its id.
     pub number: String,
     pub initials: String,
     /// `under_15`, `15_17`, `18_24`, `25_34`, `35_plus` or `unknown`.
@@ -801,6 +801,37 @@ impl Store {
         .await
     }
 
+    /// Builds the draft agenda of every planned meeting whose cut-off has passed and that has
+    /// none yet, on behalf of the coordinator who created its series (the log shows them;
+    /// a series whose creator is no longer an active coordinator waits for a manual build).
+    /// Returns how many agendas were built. Run periodically by the server.
+    pub async fn build_due_agendas(
+        &self,
+        local_now: PrimitiveDateTime,
+        screening_working_days: u32,
+        now: OffsetDateTime,
+    ) -> Result<usize, StoreError> {
+        let due = sqlx::query(
+            "SELECT m.id, u.username FROM meetings m JOIN meeting_series s ON s.id = m.series_id JOIN users u ON u.id = s.created_by
+             WHERE m.status = 'planned' AND m.agenda_status = 'none' AND m.cutoff_at <= $1 AND u.disabled = 0
+               AND u.role = 'coordinator' ORDER BY m.cutoff_at, m.id LIMIT 50",
+        )
+        .bind(local(local_now))
+        .fetch_all(&self.pool)
+        .await?;
+        let mut built = 0;
+        for row in &due {
+            let id = MeetingId::parse(&row.try_get::<String, _>("id")?).ok_or(StoreError::Corrupt("meeting id"))?;
+            let actor = self.actor_for_operator(&row.try_get::<String, _>("username")?).await?;
+            match self.build_agenda(&actor, &id, screening_working_days, now).await {
+                Ok(_) => built += 1,
+                Err(StoreError::Conflict(_)) => {}
+                Err(other) => return Err(other),
+            }
+        }
+        Ok(built)
+    }
+
     /// Where to send a content-free notice about a meeting: the work addresses of the
     /// series' standing participants (named users, or every active member of a standing
     /// agency) and of the infohus's coordinators.
@@ -821,6 +852,12 @@ impl Store {
         .fetch_all(&mut *conn)
         .await?;
         rows.iter().map(|r| Ok(r.try_get("email")?)).collect()
+    }
+
+    /// A meeting's facts without its agenda (for calendar files): no personal data.
+    pub async fn meeting_summary(&self, actor: &Actor, id: &MeetingId) -> Result<MeetingSummary, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        load_meeting(&mut conn, actor, id.as_str()).await
     }
 
     /// A meeting with its agenda as the actor may see it. Participants see published
@@ -1072,8 +1109,11 @@ async fn meeting_in(
                     });
                 } else {
                     let birth = sealer.column(row, "birth_date")?.as_deref().map(parse_day).transpose()?;
-                    let number: String =
-                        case.as_deref().or(referral.as_deref()).unwrap_or_default().chars().take(8).collect();
+                    let number: String = {
+                        // The random tail of the id: time-ordered ids share their head.
+                        let id = case.as_deref().or(referral.as_deref()).unwrap_or_default();
+                        id.chars().rev().take(8).collect::<Vec<_>>().into_iter().rev().collect()
+                    };
                     view.neutral = Some(NeutralReference {
                         number: number.to_uppercase(),
                         initials: initials(&name),

@@ -8,8 +8,9 @@
 //! `cargo bench -p infohus-web --features bench-data --bench agenda`; `INFOHUS_BENCH_CASES`
 //! (default 100000), `INFOHUS_BENCH_ASSESSMENTS` (per case, default 1),
 //! `INFOHUS_BENCH_AWAITING` (referrals awaiting screening, default 2000) and
-//! `INFOHUS_BENCH_REPS` (repetitions per measurement, default 20) set the size, and
-//! `INFOHUS_BENCH_DATABASE_URL` an empty PostgreSQL database to run on instead of SQLite.
+//! `INFOHUS_BENCH_REPS` (repetitions per measurement, default 20) set the size,
+//! `INFOHUS_BENCH_DATABASE_URL` an empty PostgreSQL database to run on instead of SQLite, and
+//! `INFOHUS_BENCH_TRY_SQL` statements (`;`-separated) to run after the load, e.g. an index to try.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -48,8 +49,9 @@ fn ms(d: Duration) -> f64 {
 fn report(name: &str, mut samples: Vec<Duration>, extra: &str) {
     samples.sort();
     println!(
-        "{name:<52} n={:<3} p50={:>9.2}ms  p95={:>9.2}ms  max={:>9.2}ms  {extra}",
+        "{name:<52} n={:<3} min={:>8.2}ms  p50={:>8.2}ms  p95={:>8.2}ms  max={:>8.2}ms  {extra}",
         samples.len(),
+        ms(samples.first().copied().unwrap_or_default()),
         ms(percentile(&samples, 0.50)),
         ms(percentile(&samples, 0.95)),
         ms(samples.last().copied().unwrap_or_default()),
@@ -138,8 +140,31 @@ async fn main() -> BenchResult<()> {
         loaded.partner_referrals
     );
     sqlx::any::install_default_drivers();
-    let raw = sqlx::AnyPool::connect(&url).await?;
-    let (entries,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM access_log").fetch_one(&raw).await?;
+    // One connection with the store's page cache, so the fact queries below read as warm as
+    // the store's own connections do.
+    let raw = sqlx::any::AnyPoolOptions::new()
+        .max_connections(1)
+        .after_connect(move |conn, _| {
+            Box::pin(async move {
+                if !postgres {
+                    use sqlx::Executor;
+                    conn.execute("PRAGMA cache_size = -32000").await?;
+                }
+                Ok(())
+            })
+        })
+        .connect(&url)
+        .await?;
+    // Statements to try on the loaded database before anything is timed, e.g. an index
+    // before it becomes a migration.
+    if let Ok(statements) = std::env::var("INFOHUS_BENCH_TRY_SQL") {
+        for statement in statements.split(';').map(str::trim).filter(|s| !s.is_empty()) {
+            let t = Instant::now();
+            sqlx::query(sqlx::AssertSqlSafe(statement.to_owned())).execute(&raw).await?;
+            println!("tried: {statement} ({:.1} s)", t.elapsed().as_secs_f64());
+        }
+    }
+    let entries = log_entries(&raw).await?;
     if postgres {
         let (bytes,): (i64,) = sqlx::query_as("SELECT pg_database_size(current_database())").fetch_one(&raw).await?;
         println!("access log: {entries} entries; database size: {:.1} MiB", mib(u64::try_from(bytes)?));
@@ -181,20 +206,37 @@ async fn main() -> BenchResult<()> {
     report("build_agenda, rebuild (same state)", rebuilds, &format!("items={items}"));
     fact_queries(&raw, postgres, infohus.as_str(), id.as_str(), &meeting, reps).await?;
 
+    let log_before = log_entries(&raw).await?;
     let (coordinator_view, times) = views(&store, &coordinator, &id, today, reps, &clock).await?;
-    report("Store::meeting, coordinator (draft, all in full)", times, &visibility(&coordinator_view));
+    let logged = (log_entries(&raw).await? - log_before) / i64::try_from(reps)?;
+    report(
+        "Store::meeting, coordinator (draft, all in full)",
+        times,
+        &format!("{} log_entries={logged}", visibility(&coordinator_view)),
+    );
     reason_counts(&coordinator_view);
     pdf(&coordinator_view, "coordinator", reps)?;
 
     store.publish_agenda(&coordinator, &id, clock.now()).await?;
+    let log_before = log_entries(&raw).await?;
     let (member_view, times) = views(&store, &member, &id, today, reps, &clock).await?;
-    report("Store::meeting, police member (published)", times, &visibility(&member_view));
+    let logged = (log_entries(&raw).await? - log_before) / i64::try_from(reps)?;
+    report(
+        "Store::meeting, police member (published)",
+        times,
+        &format!("{} log_entries={logged}", visibility(&member_view)),
+    );
     pdf(&member_view, "police member", reps)?;
 
     raw.close().await;
     store.close().await;
     std::fs::remove_dir_all(&dir)?;
     Ok(())
+}
+
+async fn log_entries(raw: &sqlx::AnyPool) -> BenchResult<i64> {
+    let (entries,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM access_log").fetch_one(raw).await?;
+    Ok(entries)
 }
 
 /// `reps` views of the agenda by `actor`, and the last one.

@@ -7,7 +7,7 @@ use super::*;
 use crate::ics::{IcsMeeting, IcsOccurrence, IcsSeries};
 use crate::pdf::{Block, PdfDocument};
 use infohus_domain::{MeetingId, SeriesId};
-use infohus_store::{MeetingSummary, MeetingView, MinutesView};
+use infohus_store::{MeetingSummary, MinutesView};
 use std::num::NonZeroU32;
 
 /// What the print layout and the PDF show of a meeting: one viewer's texts, never more.
@@ -291,12 +291,12 @@ pub(super) async fn meeting_calendar(
     user: WebUser,
     path: Result<Path<String>, PathRejection>,
 ) -> Response {
-    let view: Result<MeetingView, ApiError> = match meeting_id_of(path) {
-        Ok(id) => state.store().meeting(&user.actor, &id, state.today(), state.now()).await.map_err(ApiError::from),
+    let summary: Result<MeetingSummary, ApiError> = match meeting_id_of(path) {
+        Ok(id) => state.store().meeting_summary(&user.actor, &id).await.map_err(ApiError::from),
         Err(e) => Err(e),
     };
-    let m = match view {
-        Ok(view) => view.meeting,
+    let m = match summary {
+        Ok(m) => m,
         Err(e) => return error_page(&state, &user, MEETINGS_NAV, e).await,
     };
     let name = infohus_name(&state, Some(&user.actor)).await;
