@@ -1033,7 +1033,8 @@ async fn agenda_facts(
         });
     }
     for r in sqlx::query(
-        "SELECT f.case_id, f.id, f.flagged_at FROM agenda_flags f JOIN cases c ON c.id = f.case_id
+        "SELECT f.case_id, a.code AS agency, f.flagged_at FROM agenda_flags f JOIN cases c ON c.id = f.case_id
+         JOIN agencies a ON a.id = f.agency_id
          WHERE f.infohus_id = $1 AND f.handled_meeting_id IS NULL AND c.status = 'open' AND f.flagged_at <= $2",
     )
     .bind(infohus)
@@ -1042,7 +1043,7 @@ async fn agenda_facts(
     .await?
     {
         let at = crate::db::parse_ts(&r.try_get::<String, _>("flagged_at")?)?;
-        cases.push(CaseFact::Flag { case: r.try_get("case_id")?, flag: r.try_get("id")?, flagged_on: at.date() });
+        cases.push(CaseFact::Flag { case: r.try_get("case_id")?, flag: r.try_get("agency")?, flagged_on: at.date() });
     }
     Ok(AgendaFacts { meeting_on: m.starts_at.date(), next_meeting_on, screening_working_days, referrals, cases })
 }

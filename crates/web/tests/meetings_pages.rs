@@ -323,7 +323,7 @@ async fn each_agency_reads_the_agenda_and_minutes_as_need_to_know_allows() {
     assert!(location(&built).starts_with(&format!("{meeting}?status=dannet")));
     let draft = coordinator.get(&app, &meeting).await.text();
     assert!(draft.contains(PERSON), "{draft}");
-    assert!(draft.contains("Ønsket drøftet, anmodet 22.11.2026"));
+    assert!(draft.contains("Ønsket drøftet af POL (22.11.2026)"));
     assert!(draft.contains(&format!("href=\"/sager/{case}\"")));
     let before = police.get(&app, &meeting).await.text();
     assert!(before.contains("Dagsordenen er ikke offentliggjort endnu") && !before.contains(PERSON));
@@ -344,7 +344,7 @@ async fn each_agency_reads_the_agenda_and_minutes_as_need_to_know_allows() {
     let police_page = police.get(&app, &meeting).await;
     assert_eq!(police_page.status, StatusCode::OK);
     let police_html = police_page.text();
-    assert!(police_html.contains(PERSON) && police_html.contains("Ønsket drøftet, anmodet 22.11.2026"));
+    assert!(police_html.contains(PERSON) && police_html.contains("Ønsket drøftet af POL (22.11.2026)"));
     assert!(!police_html.contains("<script") && !police_html.contains("style="));
     assert_eq!(police_html.matches("<h1").count(), 1);
     let psychiatry_html = psychiatry.get(&app, &meeting).await.text();

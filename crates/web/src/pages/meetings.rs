@@ -4,7 +4,7 @@
 //! print, PDF and calendar files in `meeting_files.rs`.
 
 use super::*;
-use infohus_domain::agenda::ItemReason;
+use infohus_domain::agenda::{ItemReason, Reason};
 use infohus_domain::{AgendaItemId, MeetingId};
 use infohus_store::{AgendaItemView, MeetingSummary, MeetingView, NewSeries};
 use time::{Duration, PrimitiveDateTime};
@@ -75,7 +75,10 @@ pub(super) fn meeting_when(m: &MeetingSummary) -> String {
 /// One reason an item is on the agenda, in Danish with its date.
 pub(super) fn reason_text(reason: &ItemReason) -> String {
     let date = reason.date.map(da_date).unwrap_or_default();
-    t().format(&format!("agenda_reason.{}", reason.reason.as_str()), &[("date", &date)]).trim().to_owned()
+    let agency = reason.reference.as_deref().filter(|_| reason.reason == Reason::Flagged).unwrap_or_default();
+    t().format(&format!("agenda_reason.{}", reason.reason.as_str()), &[("date", &date), ("agency", agency)])
+        .trim()
+        .to_owned()
 }
 
 /// An agenda item as the viewer may read it: the same text on the page, in print and in the
@@ -1011,7 +1014,6 @@ pub(super) async fn item_disclose(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use infohus_domain::agenda::Reason;
     use time::macros::{date, datetime};
 
     #[test]
