@@ -46,7 +46,7 @@ pub use meetings::{
     AgendaItemView, DEFAULT_OCCURRENCES, ItemInFull, MeetingSummary, MeetingView, NeutralReference, NewSeries,
     SeriesView,
 };
-pub use minutes::{MinutesItemInput, MinutesItemView, MinutesView};
+pub use minutes::{MeetingDisclosure, MinutesItemInput, MinutesItemView, MinutesView};
 pub use referrals::{InboxFilter, InboxPage, InboxSort, PersonView, ReferralSummary, ReferralView};
 pub use screening::{CheckView, Decision, OutcomeView, ScreeningView};
 pub use sessions::{Actor, SessionKind, SessionToken};

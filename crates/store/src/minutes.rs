@@ -53,6 +53,18 @@ pub struct MinutesView {
     pub items: Vec<MinutesItemView>,
     /// Action items decided at this meeting on cases the viewer takes part in.
     pub action_items: Vec<TaskView>,
+    /// Disclosures made in the meeting: which agenda item, to whom, on which basis.
+    pub disclosures: Vec<MeetingDisclosure>,
+}
+
+/// A disclosure made in a meeting, as the minutes record it (no personal data: the item
+/// number stands for the case).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MeetingDisclosure {
+    pub item_position: i64,
+    pub to_agency: String,
+    pub legal_basis: String,
+    pub at: OffsetDateTime,
 }
 
 fn invalid(field: &str, code: &'static str) -> StoreError {
@@ -630,6 +642,24 @@ async fn minutes_in(
         events.push(LogEvent::of(Action::Read, "task", view.id.as_str().to_owned(), Some(person), "minutes"));
         action_items.push(view);
     }
+    let mut disclosures = Vec::new();
+    for d in sqlx::query(
+        "SELECT a.position, ag.name AS agency, lb.label AS basis, d.disclosed_at
+         FROM disclosures d JOIN agenda_items a ON a.meeting_id = d.meeting_id AND a.case_id = d.case_id
+         JOIN agencies ag ON ag.id = d.to_agency_id JOIN legal_bases lb ON lb.code = d.legal_basis
+         WHERE d.meeting_id = $1 ORDER BY a.position, d.disclosed_at",
+    )
+    .bind(meeting.as_str())
+    .fetch_all(&mut *conn)
+    .await?
+    {
+        disclosures.push(MeetingDisclosure {
+            item_position: d.try_get("position")?,
+            to_agency: d.try_get("agency")?,
+            legal_basis: d.try_get("basis")?,
+            at: parse_ts(&d.try_get::<String, _>("disclosed_at")?)?,
+        });
+    }
     events.push(LogEvent {
         action: Action::Read,
         object_type: "minutes",
@@ -651,5 +681,6 @@ async fn minutes_in(
         approved_at: row.try_get::<Option<String>, _>("approved_at")?.as_deref().map(parse_ts).transpose()?,
         items,
         action_items,
+        disclosures,
     }))
 }

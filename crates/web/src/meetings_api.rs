@@ -376,6 +376,9 @@ pub fn minutes_json(m: &MinutesView, today: time::Date) -> Value {
             "decisions": i.decisions.as_ref().map(|s| s.expose().clone()),
         })).collect::<Vec<_>>(),
         "action_items": m.action_items.iter().map(|t| task_json(t, today)).collect::<Vec<_>>(),
+        "disclosures": m.disclosures.iter().map(|d| json!({
+            "item": d.item_position, "to_agency": d.to_agency, "legal_basis": d.legal_basis, "at": rfc3339(d.at),
+        })).collect::<Vec<_>>(),
     })
 }
 

@@ -2234,6 +2234,7 @@ async fn the_agenda_is_built_from_the_cases_with_reasons_and_each_agency_sees_wh
     let police_minutes = app.get(&format!("/api/v1/meetings/{first}/minutes"), &police).await.json();
     assert_eq!(police_minutes["minutes"]["items"][0]["summary"], "Mentorforløbet går godt.");
     assert_eq!(police_minutes["minutes"]["attendance"].as_array().unwrap().len(), 3);
+    assert_eq!(police_minutes["minutes"]["disclosures"][0]["item"], 3, "the disclosure made in the meeting");
     let kf_minutes = app.get(&format!("/api/v1/meetings/{first}/minutes"), &kf).await.json();
     assert!(kf_minutes["minutes"]["items"][0]["summary"].is_null());
     // A correction is a new version with its reason.

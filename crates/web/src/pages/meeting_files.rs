@@ -17,6 +17,8 @@ pub(super) struct MeetingDoc {
     /// `None`: the viewer may not see the agenda yet.
     items: Option<Vec<ItemText>>,
     minutes: Option<(MinutesRead, Vec<ActionRow>)>,
+    /// Disclosures made in the meeting (minutes only), one sentence each.
+    disclosures: Vec<String>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -43,11 +45,13 @@ async fn meeting_doc(
 ) -> Result<(MeetingDoc, MeetingSummary), ApiError> {
     let store = state.store();
     let view = store.meeting(&user.actor, id, state.today(), state.now()).await?;
+    let mut disclosures = Vec::new();
     let minutes = match kind {
         DocKind::Agenda => None,
         DocKind::Minutes => {
             let minutes: MinutesView = store.minutes(&user.actor, id, state.now()).await?.ok_or(ApiError::NotFound)?;
             let users = store.active_users(user.actor.infohus()).await?;
+            disclosures = super::minutes::disclosure_lines(&minutes.disclosures);
             Some((minutes_read(&view, &minutes), action_rows(&minutes.action_items, &users)))
         }
     };
@@ -56,6 +60,7 @@ async fn meeting_doc(
         head: meeting_head(&view),
         items: agenda_visible(user, &view).then(|| view.items.iter().map(item_text).collect()),
         minutes,
+        disclosures,
     };
     Ok((doc, view.meeting))
 }
@@ -211,6 +216,12 @@ fn pdf_blocks(doc: &MeetingDoc, kind: DocKind) -> Vec<Block> {
                         .collect(),
                     widths: vec![36, 20, 18, 12, 14],
                 });
+            }
+            blocks.push(Block::Heading { level: 2, text: t().get("minutes.disclosures").to_owned() });
+            if doc.disclosures.is_empty() {
+                blocks.push(Block::Paragraph(t().get("minutes.disclosures_empty").to_owned()));
+            } else {
+                blocks.push(Block::Bullets(doc.disclosures.clone()));
             }
         }
     }
@@ -437,7 +448,13 @@ mod tests {
 
     #[test]
     fn an_unpublished_agenda_says_so_and_shows_no_item() {
-        let doc = MeetingDoc { infohus_name: "Infohus".into(), head: head(), items: None, minutes: None };
+        let doc = MeetingDoc {
+            infohus_name: "Infohus".into(),
+            head: head(),
+            items: None,
+            minutes: None,
+            disclosures: Vec::new(),
+        };
         let body = text(&pdf_blocks(&doc, DocKind::Agenda));
         assert!(body.contains(t().get("agenda.not_published")), "{body}");
         assert!(!body.contains("Punkt"));
@@ -457,7 +474,13 @@ mod tests {
             on_agenda: true,
             is_case: true,
         };
-        let doc = MeetingDoc { infohus_name: "Infohus".into(), head: head(), items: Some(vec![item]), minutes: None };
+        let doc = MeetingDoc {
+            infohus_name: "Infohus".into(),
+            head: head(),
+            items: Some(vec![item]),
+            minutes: None,
+            disclosures: Vec::new(),
+        };
         let meeting = MeetingSummary {
             id: MeetingId::parse("m1").unwrap(),
             series_id: None,

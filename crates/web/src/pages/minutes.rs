@@ -89,6 +89,19 @@ pub(super) fn action_rows(tasks: &[TaskView], users: &[UserSummary]) -> Vec<Acti
         .collect()
 }
 
+/// "Punkt 3: videregivet til Psykiatrien (Retsplejeloven § 115 a)".
+pub(super) fn disclosure_lines(disclosures: &[infohus_store::MeetingDisclosure]) -> Vec<String> {
+    disclosures
+        .iter()
+        .map(|d| {
+            t().format(
+                "minutes.disclosure_line",
+                &[("item", &d.item_position.to_string()), ("agency", &d.to_agency), ("basis", &d.legal_basis)],
+            )
+        })
+        .collect()
+}
+
 // ---- the page ------------------------------------------------------------------------------
 
 pub(super) struct MinutesItemForm {
@@ -135,6 +148,8 @@ pub(super) struct MinutesPage {
     draft: Option<MinutesDraft>,
     read: Option<MinutesRead>,
     action_items: Vec<ActionRow>,
+    /// Disclosures made in the meeting, one sentence each (item number, agency, basis).
+    disclosures: Vec<String>,
     /// Approved minutes the coordinator may correct: (minutes id, the reason field).
     correct: Option<(String, Field)>,
     /// Print and PDF links, once there are minutes to show.
@@ -400,6 +415,7 @@ pub(super) async fn minutes_page(
         draft,
         read,
         action_items: minutes.as_ref().map(|m| action_rows(&m.action_items, &users)).unwrap_or_default(),
+        disclosures: minutes.as_ref().map(|m| disclosure_lines(&m.disclosures)).unwrap_or_default(),
         correct,
         files: minutes.is_some(),
         m: head,
