@@ -107,6 +107,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(9, "disclosures_by_case", "0009_disclosures_by_case.sql"),
     migration!(10, "meetings", "0010_meetings.sql"),
     migration!(11, "user_email", "0011_user_email.sql"),
+    migration!(12, "agenda_fact_indexes", "0012_agenda_fact_indexes.sql"),
 ];
 
 const TS_FORMAT: &[BorrowedFormatItem<'static>] =
