@@ -14,7 +14,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use infohus_domain::agenda::Reason;
+use infohus_domain::agenda::{AgendaFacts, AwaitingReferral, CaseFact, Reason};
 use infohus_domain::{AgencyCode, AgencyKind, AgencyName, Clock, Password, Role, Username};
 use infohus_store::{AgendaFactsPlan, MeetingView, NewSeries, Store, password, sqlite_url};
 use infohus_web::SystemClock;
@@ -56,6 +56,26 @@ fn report(name: &str, mut samples: Vec<Duration>, extra: &str) {
         ms(percentile(&samples, 0.95)),
         ms(samples.last().copied().unwrap_or_default()),
     );
+}
+
+/// CPU time this process has used, all threads (Linux: `/proc/self/stat`, 100 ticks a second).
+fn cpu_time() -> Option<Duration> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+    Some(Duration::from_millis(ticks * 10))
+}
+
+/// CPU time used since `before` as a share of `wall`: well under 100 % means waiting (for the
+/// disk, or for the database server, whose work is not counted here).
+fn cpu_share(before: Option<Duration>, wall: &[Duration]) -> String {
+    let wall: Duration = wall.iter().sum();
+    match (before, cpu_time()) {
+        (Some(before), Some(after)) if !wall.is_zero() => {
+            format!("cpu={:.0}%", 100.0 * (after - before).as_secs_f64() / wall.as_secs_f64())
+        }
+        _ => String::new(),
+    }
 }
 
 fn mib(bytes: u64) -> f64 {
@@ -155,15 +175,6 @@ async fn main() -> BenchResult<()> {
         })
         .connect(&url)
         .await?;
-    // Statements to try on the loaded database before anything is timed, e.g. an index
-    // before it becomes a migration.
-    if let Ok(statements) = std::env::var("INFOHUS_BENCH_TRY_SQL") {
-        for statement in statements.split(';').map(str::trim).filter(|s| !s.is_empty()) {
-            let t = Instant::now();
-            sqlx::query(sqlx::AssertSqlSafe(statement.to_owned())).execute(&raw).await?;
-            println!("tried: {statement} ({:.1} s)", t.elapsed().as_secs_f64());
-        }
-    }
     let entries = log_entries(&raw).await?;
     if postgres {
         let (bytes,): (i64,) = sqlx::query_as("SELECT pg_database_size(current_database())").fetch_one(&raw).await?;
@@ -173,58 +184,75 @@ async fn main() -> BenchResult<()> {
         println!("access log: {entries} entries; database size: {:.1} MiB (WAL {:.1} MiB)", mib(file + wal), mib(wal));
     }
 
-    // A fortnightly series whose first meeting is in three days, Copenhagen time.
+    // Fortnightly series whose first meeting is in three days, Copenhagen time: one series per
+    // repetition, so that every first build starts from an empty agenda on the same facts.
     let today = infohus_domain::calendar::copenhagen(now).date();
     let first_start = PrimitiveDateTime::new(today + time::Duration::days(3), Time::from_hms(9, 0, 0)?);
-    let series = NewSeries {
-        name: "Koordineringsmøde i Infohus Benchmark".to_owned(),
-        first_start,
-        interval_days: 14,
-        duration_minutes: 90,
-        cutoff_minutes: 21 * 60,
-        location: Some("Rådhuset, mødelokale 3".to_owned()),
-        video_link: None,
-        participants: vec![(lead.clone(), None), (police.clone(), None)],
-        occurrences: 26,
-    };
-    store.create_series(&coordinator, series, now).await?;
-    let meeting = store.meetings(&coordinator, today, 1).await?.into_iter().next().ok_or("no meeting")?;
+    for n in 0..reps {
+        let series = NewSeries {
+            name: format!("Koordineringsmøde i Infohus Benchmark {}", n + 1),
+            first_start,
+            interval_days: 14,
+            duration_minutes: 90,
+            cutoff_minutes: 21 * 60,
+            location: Some("Rådhuset, mødelokale 3".to_owned()),
+            video_link: None,
+            participants: vec![(lead.clone(), None), (police.clone(), None)],
+            occurrences: 26,
+        };
+        store.create_series(&coordinator, series, now).await?;
+    }
+    let firsts: Vec<_> =
+        store.meetings(&coordinator, today, 200).await?.into_iter().filter(|m| m.starts_at == first_start).collect();
+    let meeting = firsts.first().cloned().ok_or("no meeting")?;
     let id = meeting.id.clone();
 
-    let t = Instant::now();
-    let items = store.build_agenda(&coordinator, &id, SCREENING_DAYS, clock.now()).await?;
-    report("build_agenda, first build (empty agenda)", vec![t.elapsed()], &format!("items={items}"));
-    let mut rebuilds = Vec::with_capacity(reps);
-    for _ in 0..reps {
+    let (mut times, mut items, cpu) = (Vec::with_capacity(reps), 0, cpu_time());
+    for m in &firsts {
         let t = Instant::now();
-        let again = store.build_agenda(&coordinator, &id, SCREENING_DAYS, clock.now()).await?;
-        rebuilds.push(t.elapsed());
-        if again != items {
-            return Err(format!("a rebuild proposed {again} items, the first build {items}").into());
+        let built = store.build_agenda(&coordinator, &m.id, SCREENING_DAYS, clock.now()).await?;
+        times.push(t.elapsed());
+        if items != 0 && built != items {
+            return Err(format!("first builds proposed {built} and {items} items on the same facts").into());
         }
+        items = built;
     }
-    report("build_agenda, rebuild (same state)", rebuilds, &format!("items={items}"));
-    fact_queries(&raw, postgres, infohus.as_str(), id.as_str(), &meeting, reps).await?;
+    let extra = format!("items={items} {}", cpu_share(cpu, &times));
+    report("build_agenda, first build (empty agenda)", times, &extra);
+    rebuild(&store, &coordinator, &id, items, reps, &clock, "").await?;
+    let facts = fact_queries(&raw, postgres, infohus.as_str(), id.as_str(), &meeting, reps).await?;
+    time_propose(&facts, items, reps)?;
+    // Statements to try on the same database, e.g. an index before it becomes a migration;
+    // then the same measurements again, so that both sides come from one run.
+    if let Ok(statements) = std::env::var("INFOHUS_BENCH_TRY_SQL") {
+        for statement in statements.split(';').map(str::trim).filter(|s| !s.is_empty()) {
+            let t = Instant::now();
+            sqlx::query(sqlx::AssertSqlSafe(statement.to_owned())).execute(&raw).await?;
+            println!("tried: {statement} ({:.1} s)", t.elapsed().as_secs_f64());
+        }
+        rebuild(&store, &coordinator, &id, items, reps, &clock, " (tried)").await?;
+        fact_queries(&raw, postgres, infohus.as_str(), id.as_str(), &meeting, reps).await?;
+    }
 
     let log_before = log_entries(&raw).await?;
-    let (coordinator_view, times) = views(&store, &coordinator, &id, today, reps, &clock).await?;
+    let (coordinator_view, times, cpu) = views(&store, &coordinator, &id, today, reps, &clock).await?;
     let logged = (log_entries(&raw).await? - log_before) / i64::try_from(reps)?;
     report(
         "Store::meeting, coordinator (draft, all in full)",
         times,
-        &format!("{} log_entries={logged}", visibility(&coordinator_view)),
+        &format!("{} log_entries={logged} {cpu}", visibility(&coordinator_view)),
     );
     reason_counts(&coordinator_view);
     pdf(&coordinator_view, "coordinator", reps)?;
 
     store.publish_agenda(&coordinator, &id, clock.now()).await?;
     let log_before = log_entries(&raw).await?;
-    let (member_view, times) = views(&store, &member, &id, today, reps, &clock).await?;
+    let (member_view, times, cpu) = views(&store, &member, &id, today, reps, &clock).await?;
     let logged = (log_entries(&raw).await? - log_before) / i64::try_from(reps)?;
     report(
         "Store::meeting, police member (published)",
         times,
-        &format!("{} log_entries={logged}", visibility(&member_view)),
+        &format!("{} log_entries={logged} {cpu}", visibility(&member_view)),
     );
     pdf(&member_view, "police member", reps)?;
 
@@ -234,12 +262,36 @@ async fn main() -> BenchResult<()> {
     Ok(())
 }
 
+/// Times `reps` rebuilds of the agenda, which must keep its `items`.
+async fn rebuild(
+    store: &Store,
+    coordinator: &infohus_store::Actor,
+    id: &infohus_domain::MeetingId,
+    items: usize,
+    reps: usize,
+    clock: &SystemClock,
+    label: &str,
+) -> BenchResult<()> {
+    let (mut times, cpu) = (Vec::with_capacity(reps), cpu_time());
+    for _ in 0..reps {
+        let t = Instant::now();
+        let again = store.build_agenda(coordinator, id, SCREENING_DAYS, clock.now()).await?;
+        times.push(t.elapsed());
+        if again != items {
+            return Err(format!("a rebuild proposed {again} items, the first build {items}").into());
+        }
+    }
+    let extra = format!("items={items} {}", cpu_share(cpu, &times));
+    report(&format!("build_agenda, rebuild (same state){label}"), times, &extra);
+    Ok(())
+}
+
 async fn log_entries(raw: &sqlx::AnyPool) -> BenchResult<i64> {
     let (entries,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM access_log").fetch_one(raw).await?;
     Ok(entries)
 }
 
-/// `reps` views of the agenda by `actor`, and the last one.
+/// `reps` views of the agenda by `actor`, the last one, and the CPU share.
 async fn views(
     store: &Store,
     actor: &infohus_store::Actor,
@@ -247,8 +299,8 @@ async fn views(
     today: Date,
     reps: usize,
     clock: &SystemClock,
-) -> BenchResult<(MeetingView, Vec<Duration>)> {
-    let mut times = Vec::with_capacity(reps);
+) -> BenchResult<(MeetingView, Vec<Duration>, String)> {
+    let (mut times, cpu) = (Vec::with_capacity(reps), cpu_time());
     let mut last = None;
     for _ in 0..reps {
         let t = Instant::now();
@@ -256,7 +308,8 @@ async fn views(
         times.push(t.elapsed());
         last = Some(view);
     }
-    Ok((last.ok_or("no view")?, times))
+    let cpu = cpu_share(cpu, &times);
+    Ok((last.ok_or("no view")?, times, cpu))
 }
 
 fn visibility(view: &MeetingView) -> String {
@@ -409,9 +462,9 @@ async fn fact_queries(
     meeting: &str,
     m: &infohus_store::MeetingSummary,
     reps: usize,
-) -> BenchResult<()> {
-    let next = m.starts_at.date() + time::Duration::days(14);
-    let next = format!("{:04}-{:02}-{:02}", next.year(), u8::from(next.month()), next.day());
+) -> BenchResult<AgendaFacts> {
+    let next_on = m.starts_at.date() + time::Duration::days(14);
+    let next = format!("{:04}-{:02}-{:02}", next_on.year(), u8::from(next_on.month()), next_on.day());
     let cutoff = m.cutoff_at.date() + time::Duration::days(1);
     let cutoff = format!("{:04}-{:02}-{:02}", cutoff.year(), u8::from(cutoff.month()), cutoff.day());
     let queries: [(&str, &str, Option<&str>); 5] = [
@@ -440,24 +493,35 @@ async fn fact_queries(
         ),
         (
             "open flags",
-            "SELECT f.case_id, f.id, f.flagged_at FROM agenda_flags f JOIN cases c ON c.id = f.case_id
+            "SELECT f.case_id, a.code AS agency, f.flagged_at FROM agenda_flags f JOIN cases c ON c.id = f.case_id
+             JOIN agencies a ON a.id = f.agency_id
              WHERE f.infohus_id = $1 AND f.handled_meeting_id IS NULL AND c.status = 'open' AND f.flagged_at <= $2",
             Some(&cutoff),
         ),
     ];
-    for (name, sql, second) in queries {
+    let mut facts = AgendaFacts {
+        meeting_on: m.starts_at.date(),
+        next_meeting_on: next_on,
+        screening_working_days: SCREENING_DAYS,
+        referrals: Vec::new(),
+        cases: Vec::new(),
+    };
+    for (n, (name, sql, second)) in queries.into_iter().enumerate() {
         let mut times = Vec::with_capacity(reps);
-        let mut rows = 0;
+        let mut rows = Vec::new();
         for _ in 0..reps {
             let mut q = sqlx::query(sql).bind(infohus);
             if let Some(second) = second {
                 q = q.bind(second);
             }
             let t = Instant::now();
-            rows = q.fetch_all(raw).await?.len();
+            rows = q.fetch_all(raw).await?;
             times.push(t.elapsed());
         }
-        report(&format!("fact query: {name}"), times, &format!("rows={rows}"));
+        report(&format!("fact query: {name}"), times, &format!("rows={}", rows.len()));
+        for row in &rows {
+            add_fact(&mut facts, n, row)?;
+        }
         // The plan, with the values written in (ids and dates this benchmark made).
         let mut literal = sql.replace("$1", &format!("'{infohus}'"));
         if let Some(second) = second {
@@ -470,5 +534,60 @@ async fn fact_queries(
             println!("    plan: {}", row.try_get::<String, _>(column)?);
         }
     }
+    Ok(facts)
+}
+
+/// A row of fact query `query` as the store's `agenda_facts` reads it.
+fn add_fact(facts: &mut AgendaFacts, query: usize, row: &sqlx::any::AnyRow) -> BenchResult<()> {
+    use sqlx::Row;
+    let text = |column: &str| row.try_get::<String, _>(column);
+    let date = |column: &str| -> BenchResult<Date> {
+        Ok(Date::parse(&row.try_get::<String, _>(column)?, &time::format_description::well_known::Iso8601::DATE)?)
+    };
+    let at = |column: &str| -> BenchResult<time::OffsetDateTime> {
+        Ok(time::OffsetDateTime::parse(
+            &row.try_get::<String, _>(column)?,
+            &time::format_description::well_known::Rfc3339,
+        )?)
+    };
+    match query {
+        0 => facts.referrals.push(AwaitingReferral {
+            referral: text("id")?,
+            received_on: infohus_domain::calendar::copenhagen(at("received_at")?).date(),
+        }),
+        1 => facts.cases.push(CaseFact::ActionItem {
+            case: text("case_id")?,
+            task: text("id")?,
+            due_on: date("due_on")?,
+        }),
+        2 => facts.cases.push(CaseFact::Review {
+            case: text("case_id")?,
+            intervention: text("id")?,
+            review_on: date("review_on")?,
+        }),
+        3 => facts.cases.push(CaseFact::Release { case: text("case_id")?, expected_on: date("expected_on")? }),
+        _ => facts.cases.push(CaseFact::Flag {
+            case: text("case_id")?,
+            flag: text("agency")?,
+            flagged_on: at("flagged_at")?.date(),
+        }),
+    }
+    Ok(())
+}
+
+/// Times the pure proposal (`agenda::propose`) on the facts the queries read.
+fn time_propose(facts: &AgendaFacts, items: usize, reps: usize) -> BenchResult<()> {
+    let mut times = Vec::with_capacity(reps);
+    let mut proposed = 0;
+    for _ in 0..reps {
+        let t = Instant::now();
+        proposed = infohus_domain::agenda::propose(facts).len();
+        times.push(t.elapsed());
+    }
+    if proposed != items {
+        return Err(format!("propose on the queried facts gave {proposed} items, build_agenda {items}").into());
+    }
+    let extra = format!("facts={} items={proposed}", facts.referrals.len() + facts.cases.len());
+    report("agenda::propose alone (pure, on those facts)", times, &extra);
     Ok(())
 }
