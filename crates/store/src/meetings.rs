@@ -1021,9 +1021,11 @@ async fn agenda_facts(
     }
     for r in sqlx::query(
         "SELECT n.case_id, n.expected_on FROM release_notices n JOIN cases c ON c.id = n.case_id
-         WHERE n.infohus_id = $1 AND c.status = 'open'",
+         WHERE n.infohus_id = $1 AND n.expected_on >= $2 AND n.expected_on <= $3 AND c.status = 'open'",
     )
     .bind(infohus)
+    .bind(day(m.starts_at.date()))
+    .bind(day(m.starts_at.date() + Duration::days(infohus_domain::agenda::RELEASE_DAYS)))
     .fetch_all(&mut *conn)
     .await?
     {
