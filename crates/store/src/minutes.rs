@@ -8,7 +8,7 @@ use crate::cases::agency_by_code;
 use crate::db::{Store, new_id, parse_ts, ts};
 use crate::error::StoreError;
 use crate::keys::Keys;
-use crate::meetings::load_meeting;
+use crate::meetings::{ensure_runner, load_meeting};
 use crate::referrals::{Sealer, person_key};
 use crate::sessions::Actor;
 use crate::tasks::{NewTask, TaskOrigin, TaskView, add_task_in, task_from_row};
@@ -83,10 +83,6 @@ async fn load_minutes(conn: &mut AnyConnection, actor: &Actor, id: &str) -> Resu
     .ok_or(StoreError::NotFound)?;
     load_meeting(conn, actor, &row.try_get::<String, _>("meeting_id")?).await?;
     Ok(row)
-}
-
-fn ensure_runner(actor: &Actor) -> Result<(), StoreError> {
-    if actor.viewer.may_run_meetings() { Ok(()) } else { Err(StoreError::Forbidden) }
 }
 
 fn event(action: Action, id: &str, purpose: &'static str, criteria: String) -> LogEvent {

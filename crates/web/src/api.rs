@@ -653,28 +653,13 @@ async fn add_note(
     Ok((StatusCode::CREATED, Json(json!({ "id": note.as_str() }))).into_response())
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct DisclosureBody {
-    to_agency: Option<String>,
-    legal_basis: Option<String>,
-    purpose: Option<String>,
-}
-
 async fn disclose_note(
     State(state): State<AppState>,
     ApiUser(actor, _): ApiUser,
     PathId(id): PathId<NoteId>,
-    JsonBody(body): JsonBody<DisclosureBody>,
+    JsonBody(body): JsonBody<crate::casework_api::DisclosureBody>,
 ) -> Result<Response, ApiError> {
-    let to = agency_code("to_agency", body.to_agency.as_deref())?;
-    let basis =
-        body.legal_basis.filter(|b| !b.is_empty()).ok_or_else(|| ApiError::invalid("legal_basis", "required"))?;
-    let disclosure = state
-        .store()
-        .disclose_note(&actor, &id, &to, &basis, body.purpose.as_deref().unwrap_or(""), state.now())
-        .await?;
-    Ok((StatusCode::CREATED, Json(json!({ "id": disclosure }))).into_response())
+    crate::casework_api::disclose(&state, &actor, infohus_store::RecordKind::Note, id.as_str(), body).await
 }
 
 #[derive(Deserialize)]

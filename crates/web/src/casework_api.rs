@@ -315,8 +315,8 @@ async fn close_case(
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct ReasonBody {
-    reason: Option<String>,
+pub(crate) struct ReasonBody {
+    pub(crate) reason: Option<String>,
 }
 
 async fn reopen_case(
@@ -561,13 +561,13 @@ async fn correct_assessment(
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct DisclosureBody {
-    to_agency: Option<String>,
-    legal_basis: Option<String>,
-    purpose: Option<String>,
+pub(crate) struct DisclosureBody {
+    pub(crate) to_agency: Option<String>,
+    pub(crate) legal_basis: Option<String>,
+    pub(crate) purpose: Option<String>,
 }
 
-async fn disclose(
+pub(crate) async fn disclose(
     state: &AppState,
     actor: &infohus_store::Actor,
     kind: RecordKind,

@@ -5,7 +5,7 @@
 use crate::api::{QueryParams, agency_code, rfc3339};
 use crate::auth::ApiUser;
 use crate::body::{JsonBody, PathId};
-use crate::casework_api::{date_field, task_json};
+use crate::casework_api::{DisclosureBody, ReasonBody, date_field, task_json};
 use crate::error::ApiError;
 use crate::state::AppState;
 use axum::Json;
@@ -225,12 +225,6 @@ async fn move_meeting(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ReasonBody {
-    reason: Option<String>,
-}
-
 async fn cancel_meeting(
     State(state): State<AppState>,
     ApiUser(actor, _): ApiUser,
@@ -317,14 +311,6 @@ async fn remove_item(
 ) -> Result<StatusCode, ApiError> {
     state.store().set_item_status(&actor, &id, false, body.reason.as_deref().unwrap_or(""), state.now()).await?;
     Ok(StatusCode::NO_CONTENT)
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct DisclosureBody {
-    to_agency: Option<String>,
-    legal_basis: Option<String>,
-    purpose: Option<String>,
 }
 
 async fn disclose_item(
