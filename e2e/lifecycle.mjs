@@ -19,54 +19,14 @@
 // E2E_STRICT_PAGES (1: the page checks' findings fail the run).
 // Run it through scripts/e2e.sh, which installs what is missing and builds the binary.
 
-import { chromium } from 'playwright-core';
-import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
+import {
+  CATALOGUE, ROOT, SHOTS, TODAY, addAccounts, cli, danish, daysFrom, escapeRe, iso, labelled, launch, run, startServer, t, Walk,
+} from './harness.mjs';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const BIN = path.resolve(process.env.INFOHUS_BIN || path.join(ROOT, 'target/debug/infohus'));
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-const SHOTS = path.resolve(process.env.E2E_SCREENSHOTS || path.join(ROOT, 'target/e2e'));
-const OVERALL_TIMEOUT_MS = Number(process.env.E2E_TIMEOUT_SECONDS || 300) * 1000;
-const STEP_TIMEOUT_MS = 15_000;
-const CHROMIUM_FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
-// ---- the message catalogue and the instrument --------------------------------------------
-
-/** crates/web/messages/da.txt parsed as the server parses it (`key = text`, `#` comments). */
-function loadCatalogue(file) {
-  const messages = new Map();
-  for (const raw of readFileSync(file, 'utf8').split('\n')) {
-    const line = raw.trim();
-    if (!line || line.startsWith('#')) continue;
-    const at = line.indexOf(' = ');
-    if (at > 0) messages.set(line.slice(0, at).trim(), line.slice(at + 3).trim());
-  }
-  return messages;
-}
-
-const CATALOGUE = loadCatalogue(path.join(ROOT, 'crates/web/messages/da.txt'));
-
-/** A Danish message with `{name}` placeholders filled in; a missing key is a failure. */
-function t(key, args = {}) {
-  const text = CATALOGUE.get(key);
-  if (text === undefined) throw new Error(`da.txt has no message "${key}" (the pages changed?)`);
-  return text.replace(/\{(\w+)\}/g, (whole, name) => (name in args ? String(args[name]) : whole));
-}
+// ---- the instrument ----------------------------------------------------------------------
 
 /**
  * The parts of an instrument file the walk-through needs (scale, recommendations,
@@ -120,23 +80,6 @@ const LOW = INSTRUMENT.scale[1].key;
 const HIGH = INSTRUMENT.scale.at(-1).key;
 const INSTRUMENT_LABEL = t('assessment.instrument_version', { name: INSTRUMENT.name, version: INSTRUMENT.version });
 
-// ---- dates as the server sees them (Copenhagen) -----------------------------------------
-
-function copenhagenToday() {
-  const parts = new Intl.DateTimeFormat('en-CA', {
-    timeZone: 'Europe/Copenhagen',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-  }).formatToParts(new Date());
-  const get = (type) => Number(parts.find((p) => p.type === type).value);
-  return new Date(Date.UTC(get('year'), get('month') - 1, get('day')));
-}
-const TODAY = copenhagenToday();
-const daysFrom = (days) => new Date(TODAY.getTime() + days * 86_400_000);
-const iso = (d) => d.toISOString().slice(0, 10);
-const danish = (d) => `${iso(d).slice(8, 10)}.${iso(d).slice(5, 7)}.${iso(d).slice(0, 4)}`;
-
 // ---- the scenario's people ---------------------------------------------------------------
 
 const AGENCIES = {
@@ -158,258 +101,15 @@ const TASK_TITLE = 'Indkald til opfølgende netværksmøde';
 
 // ---- the server --------------------------------------------------------------------------
 
-function cli(args, input) {
-  const result = spawnSync(BIN, args, { input, encoding: 'utf8', timeout: 60_000 });
-  if (result.error) throw new Error(`infohus ${args.slice(0, 2).join(' ')}: ${result.error.message}`);
-  if (result.status !== 0) {
-    throw new Error(`infohus ${args.slice(0, 2).join(' ')} exited ${result.status}: ${result.stderr.trim()}`);
-  }
-  return result.stdout;
-}
-
 function setUp(dataDir) {
-  for (const a of Object.values(AGENCIES)) {
-    cli(['agency', 'add', '--data-dir', dataDir, '--code', a.code, '--name', a.name, '--kind', a.kind]);
-  }
-  for (const u of Object.values(USERS)) {
-    cli(
-      ['user', 'add', '--data-dir', dataDir, '--username', u.username, '--agency', u.agency, '--role', u.role,
-        '--display-name', u.name, '--password-stdin'],
-      `${PASSWORD}\n`,
-    );
-  }
+  addAccounts(dataDir, Object.values(AGENCIES), Object.values(USERS), PASSWORD);
   const instruments = cli(['instrument', 'list', '--data-dir', dataDir]);
   if (!instruments.includes(INSTRUMENT.key)) {
     throw new Error(`the fresh data dir has no instrument ${INSTRUMENT.key}:\n${instruments}`);
   }
 }
 
-/** Starts `infohus serve` on a free port; resolves with its base URL once /healthz answers. */
-async function startServer(dataDir, state) {
-  const child = spawn(BIN, ['serve', '--data-dir', dataDir, '--bind', '127.0.0.1:0'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, INFOHUS_LOG: process.env.INFOHUS_LOG || 'warn' },
-  });
-  state.server = child;
-  child.stderr.on('data', (chunk) => {
-    state.serverLog = (state.serverLog + chunk.toString()).slice(-20_000);
-  });
-  const base = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('infohus serve did not print "listening on" within 60 s')), 60_000);
-    child.on('error', (e) => reject(new Error(`cannot start ${BIN}: ${e.message}`)));
-    child.on('exit', (code, signal) => {
-      clearTimeout(timer);
-      reject(new Error(`infohus serve exited (${code ?? signal}) before listening:\n${state.serverLog}`));
-    });
-    createInterface({ input: child.stdout }).on('line', (line) => {
-      const m = line.match(/listening on (http:\/\/\S+)/);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1].replace(/\/$/, ''));
-      }
-    });
-  });
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    try {
-      const response = await fetch(`${base}/healthz`);
-      if (response.ok) return base;
-    } catch {
-      // not yet
-    }
-    if (Date.now() > deadline) throw new Error(`${base}/healthz did not answer 200 within 30 s`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
-async function stopServer(child) {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-  await exited;
-  clearTimeout(timer);
-}
-
 // ---- page helpers ------------------------------------------------------------------------
-
-const escapeRe = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-/** A label that starts with `text` (required fields add " (skal udfyldes)"). */
-const labelled = (scope, text) => scope.getByLabel(new RegExp(`^\\s*${escapeRe(text)}`));
-
-class Walk {
-  constructor(page, base) {
-    this.page = page;
-    this.base = base;
-    this.steps = 0;
-    this.shots = [];
-    this.status = 0; // HTTP status of the last document
-    this.badResources = [];
-    this.findings = new Map(); // accessibility and wording findings, by text
-    page.on('response', (response) => {
-      if (response.request().isNavigationRequest() && response.frame() === page.mainFrame()) {
-        this.status = response.status();
-      } else if (response.status() >= 400 && !response.url().endsWith('/favicon.ico')) {
-        this.badResources.push(`${response.status()} ${response.url()}`);
-      }
-    });
-  }
-
-  async step(name, body) {
-    this.steps += 1;
-    const number = String(this.steps).padStart(2, '0');
-    this.current = `${number}. ${name}`;
-    const started = Date.now();
-    await body();
-    await this.checkPage();
-    const file = path.join(SHOTS, `${number}-${slug(name)}.png`);
-    await this.page.screenshot({ path: file, fullPage: true });
-    this.shots.push(file);
-    console.log(`  ok ${this.current} (${Date.now() - started} ms)`);
-  }
-
-  async goto(pathname) {
-    await this.page.goto(`${this.base}${pathname}`);
-    this.expectStatus(200);
-    await this.checkPage();
-  }
-
-  expectStatus(...codes) {
-    if (!codes.includes(this.status)) {
-      throw new Error(`expected HTTP ${codes.join(' or ')} for ${this.page.url()}, got ${this.status}`);
-    }
-  }
-
-  /** Clicks `button` and waits for the page it leads to (a URL matching `url`). */
-  async submit(button, url, ...codes) {
-    const arrived = this.page.waitForURL(url, { waitUntil: 'load' });
-    arrived.catch(() => {}); // a failing click is the error to report
-    await button.click();
-    try {
-      await arrived;
-    } catch {
-      throw new Error(`the click did not lead to ${url} (still at ${this.page.url()}, HTTP ${this.status})`);
-    }
-    this.expectStatus(...(codes.length ? codes : [200]));
-    await this.checkPage();
-  }
-
-  async visible(locator, what) {
-    try {
-      await locator.first().waitFor({ state: 'visible', timeout: STEP_TIMEOUT_MS });
-    } catch {
-      throw new Error(`not shown on ${this.page.url()}: ${what}`);
-    }
-  }
-
-  async absent(locator, what) {
-    if ((await locator.count()) > 0) throw new Error(`shown on ${this.page.url()} but should not be: ${what}`);
-  }
-
-  h1(text) {
-    return this.visible(this.page.getByRole('heading', { level: 1, name: text }), `heading "${text}"`);
-  }
-
-  text(text, scope = this.page) {
-    return this.visible(scope.getByText(text, { exact: true }), `"${text}"`);
-  }
-
-  /** The success notice a page shows after a redirect. */
-  notice(text) {
-    return this.visible(this.page.locator('.alert-success').getByText(text, { exact: true }), `notice "${text}"`);
-  }
-
-  form(name) {
-    return this.page.getByRole('form', { name });
-  }
-
-  region(name) {
-    // The section and its scrollable table wrapper may share a name: take the outer one.
-    return this.page.getByRole('region', { name, exact: true }).first();
-  }
-
-  async login(user) {
-    await this.goto('/');
-    await this.page.waitForURL(/\/log-ind/);
-    await this.h1(t('login.title'));
-    await labelled(this.page, t('login.username')).fill(user.username);
-    await labelled(this.page, t('login.password')).fill(PASSWORD);
-    await this.submit(this.page.getByRole('button', { name: t('login.submit'), exact: true }), (u) => !u.pathname.startsWith('/log-ind'));
-    await this.text(`${t('layout.logged_in_as')} ${user.name}, ${t(`role.${user.role}`)}`);
-  }
-
-  async logout() {
-    await this.submit(this.page.getByRole('button', { name: t('layout.logout'), exact: true }), /\/log-ind\?status=logget-ud/);
-    await this.notice(t('login.logged_out'));
-    await this.absent(this.page.getByRole('button', { name: t('layout.logout'), exact: true }), 'the log-off button');
-  }
-
-  /** Checks on every page reached: labels tied to controls, ids unique, Danish, no raw catalogue keys. */
-  async checkPage() {
-    const found = await this.page.evaluate((groups) => {
-      const out = [];
-      if (document.documentElement.lang !== 'da') out.push('<html lang> is not "da"');
-      const h1s = document.querySelectorAll('h1').length;
-      if (h1s !== 1) out.push(`${h1s} <h1> elements`);
-      for (const el of document.querySelectorAll('input, select, textarea')) {
-        if (['hidden', 'submit', 'button', 'reset'].includes(el.type)) continue;
-        const what = `${el.tagName.toLowerCase()} name="${el.name}"`;
-        if (!(el.labels && el.labels.length) && !el.getAttribute('aria-label') && !el.getAttribute('aria-labelledby')) {
-          out.push(`${what} has no label`);
-        }
-      }
-      for (const el of document.querySelectorAll('[aria-describedby], [aria-labelledby]')) {
-        for (const attr of ['aria-describedby', 'aria-labelledby']) {
-          for (const id of (el.getAttribute(attr) || '').split(/\s+/).filter(Boolean)) {
-            if (!document.getElementById(id)) out.push(`${attr}="${id}" points at no element`);
-          }
-        }
-      }
-      for (const label of document.querySelectorAll('label[for]')) {
-        if (!document.getElementById(label.htmlFor)) out.push(`<label for="${label.htmlFor}"> points at no element`);
-      }
-      const ids = new Map();
-      for (const el of document.querySelectorAll('[id]')) ids.set(el.id, (ids.get(el.id) || 0) + 1);
-      for (const [id, n] of ids) if (n > 1) out.push(`id "${id}" used ${n} times`);
-      // Badges carry status words: their text must meet WCAG AA contrast (4.5:1).
-      const rgb = (c) => (c.match(/[\d.]+/g) || []).map(Number);
-      const lum = ([r, g, b]) => {
-        const f = (v) => ((v /= 255) <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4);
-        return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
-      };
-      for (const badge of document.querySelectorAll('.badge')) {
-        const style = getComputedStyle(badge);
-        const bg = rgb(style.backgroundColor);
-        if (bg.length < 3 || bg[3] === 0 || !badge.innerText.trim()) continue;
-        const [a, b] = [lum(rgb(style.color)), lum(bg)];
-        const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
-        if (ratio < 4.5) {
-          out.push(`badge "${badge.innerText.trim()}" (${badge.className}) has contrast ${ratio.toFixed(2)}:1 (${style.color} on ${style.backgroundColor})`);
-        }
-      }
-      // A key the catalogue lacks is shown as the key itself ("case.something").
-      const keyLike = new RegExp(`\\b(?:${groups.join('|')})\\.[a-z0-9_]+(?:\\.[a-z0-9_]+)*\\b`, 'g');
-      for (const m of document.body.innerText.match(keyLike) || []) out.push(`raw catalogue key "${m}" shown`);
-      return out;
-    }, [...new Set([...CATALOGUE.keys()].map((k) => k.split('.')[0]))]);
-    const where = new URL(this.page.url()).pathname.replace(/\/[0-9a-f]{8}-[0-9a-f-]{27}(?=\/|$)/gi, '/{id}');
-    for (const problem of found) {
-      const key = `${where}: ${problem}`;
-      if (!this.findings.has(key)) this.findings.set(key, this.current);
-    }
-  }
-}
-
-function slug(name) {
-  return name
-    .toLowerCase()
-    .replace(/æ/g, 'ae')
-    .replace(/ø/g, 'oe')
-    .replace(/å/g, 'aa')
-    .normalize('NFKD')
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-|-$/g, '');
-}
 
 /** Rates every item of the assessment form: risk factors at `risk`, resources at `resource`. */
 async function fillAssessment(w, { risk, resource, words }) {
@@ -742,88 +442,15 @@ async function walkThrough(w) {
 
 // ---- main --------------------------------------------------------------------------------
 
-async function main() {
-  const started = Date.now();
-  const state = { server: null, serverLog: '', browser: null, tmp: null };
-  // Both run once; a second caller waits for the first (a timeout closes the browser under
-  // the running step, whose failure then arrives here too).
-  let cleaning = null;
-  const cleanUp = () =>
-    (cleaning ??= (async () => {
-      await stopServer(state.server).catch(() => {});
-      await state.browser?.close().catch(() => {});
-      if (state.tmp) rmSync(state.tmp, { recursive: true, force: true });
-    })());
-  let aborting = null;
-  const abort = (message) =>
-    (aborting ??= (async () => {
-      console.error(`e2e: FAILED: ${message}`);
-      await cleanUp();
-      process.exit(1);
-    })());
-  const overall = setTimeout(() => abort(`the walk-through did not finish within ${OVERALL_TIMEOUT_MS / 1000} s`), OVERALL_TIMEOUT_MS);
-  for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => abort(`stopped by ${signal}`));
-
-  let w;
-  try {
-    if (!existsSync(BIN)) throw new Error(`no infohus binary at ${BIN} (build it, or set INFOHUS_BIN)`);
-    if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM} (install Debian's chromium, or set CHROMIUM)`);
-    mkdirSync(SHOTS, { recursive: true });
-    for (const f of readdirSync(SHOTS)) if (f.endsWith('.png')) rmSync(path.join(SHOTS, f));
-
-    state.tmp = mkdtempSync(path.join(tmpdir(), 'infohus-e2e-'));
-    const dataDir = path.join(state.tmp, 'data');
-    setUp(dataDir);
-    const base = await startServer(dataDir, state);
-    console.log(`e2e: infohus at ${base}, Chromium ${CHROMIUM}`);
-
-    const context = await chromium.launchPersistentContext(path.join(state.tmp, 'chromium-profile'), {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: CHROMIUM_FLAGS,
-      locale: 'da-DK',
-      timezoneId: 'Europe/Copenhagen',
-      viewport: { width: 1280, height: 900 },
-    });
-    state.browser = context;
-    context.setDefaultTimeout(STEP_TIMEOUT_MS);
-    context.setDefaultNavigationTimeout(STEP_TIMEOUT_MS);
-    const page = context.pages()[0] || (await context.newPage());
-    w = new Walk(page, base);
-
-    await walkThrough(w);
-
-    w.current = null; // what follows is about the whole walk, not its last step
-    if (w.badResources.length) throw new Error(`resources failed to load: ${[...new Set(w.badResources)].join(', ')}`);
-    if (w.findings.size) {
-      console.log(`e2e: ${w.findings.size} page finding(s):`);
-      for (const [finding, step] of w.findings) console.log(`  - ${finding} (step ${step})`);
-      if (process.env.E2E_STRICT_PAGES === '1') throw new Error('the page checks found problems (E2E_STRICT_PAGES=1)');
-    }
-    const seconds = ((Date.now() - started) / 1000).toFixed(1);
-    console.log(`e2e: passed ${w.steps} steps with ${w.shots.length} screenshots in ${path.relative(ROOT, SHOTS) || SHOTS}/ (${seconds} s)`);
-  } catch (error) {
-    const step = w?.current ? `step ${w.current}: ` : '';
-    let detail = '';
-    if (w) {
-      detail = `\n  page: ${w.page.url()} (HTTP ${w.status})`;
-      try {
-        const file = path.join(SHOTS, 'failure.png');
-        await w.page.screenshot({ path: file, fullPage: true });
-        const summary = await w.page.locator('#error-summary, .alert-error').allInnerTexts();
-        if (summary.length) detail += `\n  errors on the page: ${summary.join(' | ').replace(/\s+/g, ' ')}`;
-        const h1 = await w.page.locator('h1').allInnerTexts();
-        detail += `\n  h1: ${h1.join(' | ')}\n  screenshot: ${path.relative(ROOT, file)}`;
-      } catch {
-        // the page may be gone
-      }
-    }
-    if (state.serverLog.trim()) detail += `\n  server log (tail):\n${state.serverLog.trim().split('\n').slice(-15).join('\n')}`;
-    clearTimeout(overall);
-    await abort(`${step}${error.message.split('\n')[0]}${detail}`);
-  }
-  clearTimeout(overall);
-  await cleanUp();
-}
-
-await main();
+await run('lifecycle', SHOTS, async ({ state, tmp, shots }) => {
+  const dataDir = path.join(tmp, 'data');
+  setUp(dataDir);
+  const base = await startServer(dataDir, state);
+  console.log(`e2e: infohus at ${base}`);
+  const { page } = await launch(state, path.join(tmp, 'chromium-profile'));
+  const w = new Walk(page, base, { shots, password: PASSWORD });
+  state.walk = w;
+  await walkThrough(w);
+  w.finish();
+  console.log(`e2e: passed ${w.steps} steps with ${w.shots.length} screenshots in ${path.relative(ROOT, shots) || shots}/`);
+});

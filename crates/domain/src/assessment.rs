@@ -173,7 +173,7 @@ fn long_text(field: &str, raw: &str, errors: &mut FieldErrors) -> Option<String>
         errors.push(field, "invalid_characters");
         return None;
     }
-    Some(value.replace("\r\n", "\n"))
+    Some(crate::text::normalise_line_breaks(value))
 }
 
 /// Dates as `YYYY-MM-DD` strings, whatever features `time` was built with.
@@ -305,6 +305,17 @@ side = "risk"
         assert!(!clean.rationales.contains_key("netvaerk"));
         assert_eq!(clean.recommendation, None);
         assert_eq!(clean.assessors, vec!["Anne".to_owned()]);
+    }
+
+    /// The line-break bug the `validators` fuzz target found in `text`, here too: `\r\r\n`
+    /// came back as `\r\n`, so a checked draft did not check again unchanged.
+    #[test]
+    fn a_checked_draft_has_only_newline_line_breaks_and_checks_again_unchanged() {
+        let mut draft = AssessmentContent::empty(TODAY);
+        draft.overall = "a\r\r\nb\rc".into();
+        let clean = validate_draft(&instrument(), draft, TODAY).unwrap();
+        assert_eq!(clean.overall, "a\n\nb\nc");
+        assert_eq!(validate_draft(&instrument(), clean.clone(), TODAY), Ok(clean));
     }
 
     #[test]

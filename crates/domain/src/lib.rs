@@ -17,6 +17,7 @@ pub mod policy;
 pub mod progression;
 pub mod referral;
 pub mod role;
+pub mod search;
 pub mod sensitivity;
 pub mod text;
 pub mod user;

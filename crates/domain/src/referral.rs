@@ -285,7 +285,14 @@ fn validate_subject(input: SubjectInput, today: Date, errors: &mut FieldErrors) 
             Some(raw) => errors.check(
                 Date::parse(raw, &Iso8601::DATE)
                     .ok()
-                    .filter(|_| raw.len() == 10)
+                    // YYYY-MM-DD only: not ISO 8601's week dates such as 2005-W01-1.
+                    .filter(|_| {
+                        raw.len() == 10
+                            && raw
+                                .bytes()
+                                .enumerate()
+                                .all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() })
+                    })
                     .ok_or_else(|| FieldError::new("subject.birth_date", "invalid_date"))
                     .and_then(|d| {
                         if d > today { Err(FieldError::new("subject.birth_date", "date_in_future")) } else { Ok(d) }

@@ -36,7 +36,14 @@ pub fn required_multiline(field: &str, raw: Option<&str>, max: usize) -> Result<
     if value.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) {
         return Err(FieldError::new(field, "invalid_characters"));
     }
-    Ok(value.replace("\r\n", "\n"))
+    Ok(normalise_line_breaks(value))
+}
+
+/// Every line break as `\n`: CRLF and a lone CR alike. One pass leaves no CR behind, so a
+/// normalised text normalises to itself (replacing only CRLF would turn `\r\r\n` into a new
+/// `\r\n`).
+pub fn normalise_line_breaks(value: &str) -> String {
+    value.replace("\r\n", "\n").replace('\r', "\n")
 }
 
 /// An optional multi-line text: empty input is `None`.
@@ -70,5 +77,13 @@ mod tests {
     #[test]
     fn multiline_keeps_line_breaks() {
         assert_eq!(required_multiline("f", Some("a\r\nb"), 10), Ok("a\nb".into()));
+    }
+
+    /// Found by the `validators` fuzz target: `\r\r\n` came back as `\r\n`.
+    #[test]
+    fn multiline_normalises_every_line_break_in_one_pass() {
+        let once = required_multiline("f", Some("a\r\r\nb\rc\n\rd"), 20).unwrap();
+        assert_eq!(once, "a\n\nb\nc\n\nd");
+        assert_eq!(required_multiline("f", Some(&once), 20), Ok(once));
     }
 }

@@ -508,14 +508,11 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Export { location, out } => {
+            if out.exists() {
+                bail!("cannot create {} (it must not exist yet)", out.display());
+            }
             let store = location.open_existing(clock.as_ref()).await?;
-            let file = std::fs::OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .open(&out)
-                .with_context(|| format!("cannot create {} (it must not exist yet)", out.display()))?;
-            let mut writer = std::io::BufWriter::new(file);
-            let summary = store.export_archive(&mut writer).await.map_err(|e| anyhow!("export failed: {e}"))?;
+            let summary = export_to(&store, &out).await?;
             println!("exported {} rows to {} (sha256 {})", summary.rows, out.display(), summary.sha256);
             Ok(ExitCode::SUCCESS)
         }
@@ -610,6 +607,66 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             }
         }
     }
+}
+
+/// Writes the archive to `OUT.partial`, syncs it, and only then renames it to `out`: an
+/// export that is killed or fails midway never leaves a file under the archive's name.
+/// The partial file is locked while it is written, so two exports to one name cannot mix.
+async fn export_to(store: &Store, out: &Path) -> Result<infohus_store::ArchiveSummary> {
+    let mut name = out.file_name().ok_or_else(|| anyhow!("--out must name a file"))?.to_os_string();
+    name.push(".partial");
+    let partial = out.with_file_name(name);
+    let file = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(&partial)
+        .with_context(|| format!("cannot create {}", partial.display()))?;
+    match file.try_lock() {
+        Ok(()) => {}
+        Err(std::fs::TryLockError::WouldBlock) => {
+            bail!("{} is being written by another export", partial.display())
+        }
+        Err(std::fs::TryLockError::Error(error)) => {
+            return Err(error).with_context(|| format!("cannot lock {}", partial.display()));
+        }
+    }
+    // Left over from an export that was killed: start afresh.
+    file.set_len(0).with_context(|| format!("cannot write {}", partial.display()))?;
+    let written = async {
+        let mut writer = std::io::BufWriter::new(&file);
+        let summary = store.export_archive(&mut writer).await.map_err(|e| anyhow!("export failed: {e}"))?;
+        writer.into_inner().map_err(|e| anyhow!("export failed: {}", e.error()))?;
+        file.sync_all().with_context(|| format!("cannot write {}", partial.display()))?;
+        if out.exists() {
+            bail!("cannot create {} (it must not exist yet)", out.display());
+        }
+        std::fs::rename(&partial, out).with_context(|| format!("cannot create {}", out.display()))?;
+        sync_dir(out)?;
+        Ok(summary)
+    }
+    .await;
+    if written.is_err() {
+        let _ = std::fs::remove_file(&partial);
+    }
+    written
+}
+
+/// Makes a rename into `file`'s folder durable.
+fn sync_dir(file: &Path) -> Result<()> {
+    #[cfg(unix)]
+    {
+        let dir = match file.parent() {
+            Some(dir) if !dir.as_os_str().is_empty() => dir,
+            _ => Path::new("."),
+        };
+        std::fs::File::open(dir)
+            .and_then(|d| d.sync_all())
+            .with_context(|| format!("cannot sync the folder {}", dir.display()))?;
+    }
+    #[cfg(not(unix))]
+    let _ = file;
+    Ok(())
 }
 
 /// Every minute: the draft agenda of each meeting whose cut-off has passed is built.

@@ -7,7 +7,7 @@ use crate::error::StoreError;
 use crate::keys::hex;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
-use sqlx::{AnyConnection, Row};
+use sqlx::{AnyConnection, Connection, Executor, Row};
 use std::io::{BufRead, Write};
 
 /// The archive format's version: bump when its shape changes.
@@ -96,6 +96,7 @@ const TABLES: &[TableSpec] = &[
         ],
         "id",
     ),
+    ("person_name_words", &[("person_id", Text), ("word_index", Text)], "word_index, person_id"),
     (
         "referrals",
         &[
@@ -541,14 +542,27 @@ fn emit(out: &mut impl Write, hasher: &mut Sha256, value: &Value) -> Result<(), 
 }
 
 impl Store {
-    /// Writes the whole installation to `out`. Reads from one snapshot-free pass per table,
-    /// so run it on a stopped installation (or accept that it reflects a moment per table).
+    /// Writes the whole installation to `out`, read in one transaction: one consistent
+    /// moment even while a server keeps writing (a read per table would pair a referral with
+    /// a person row it has not read, or the log's head with a chain that stops short of it).
     pub async fn export_archive(&self, out: &mut impl Write) -> Result<ArchiveSummary, ArchiveError> {
         let mut hasher = Sha256::new();
-        let schema = self.schema_version().await?;
+        let mut conn = self.pool.acquire().await.map_err(StoreError::from)?;
+        let postgres = conn.backend_name().eq_ignore_ascii_case("postgres");
+        // Rolled back when dropped; SQLite's snapshot starts at the first read below.
+        let mut conn = conn.begin().await.map_err(StoreError::from)?;
+        if postgres {
+            conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                .await
+                .map_err(StoreError::from)?;
+        }
+        let schema: i64 = sqlx::query("SELECT COALESCE(MAX(version), 0) AS v FROM schema_migrations")
+            .fetch_one(&mut *conn)
+            .await
+            .and_then(|row| row.try_get("v"))
+            .map_err(StoreError::from)?;
         emit(out, &mut hasher, &json!({"format": FORMAT, "version": ARCHIVE_VERSION, "schema": schema}))?;
         let mut rows = 0u64;
-        let mut conn = self.pool.acquire().await.map_err(StoreError::from)?;
         for (table, columns, order) in TABLES {
             let sql = select_sql(table, columns, order);
             let mut offset = 0i64;
@@ -579,6 +593,7 @@ impl Store {
                 offset += PAGE;
             }
         }
+        conn.rollback().await.map_err(StoreError::from)?;
         let sha256 = hex(&hasher.finalize());
         out.write_all(format!("{}\n", json!({"end": true, "rows": rows, "sha256": sha256})).as_bytes())?;
         out.flush()?;

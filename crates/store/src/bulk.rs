@@ -29,8 +29,50 @@ const ASSESSMENT_INTERVAL_DAYS: i64 = 60;
 /// The shipped instrument the synthetic assessments are made with.
 const INSTRUMENT: (&str, i64) = ("ni-dimensioner", 1);
 
+/// How many of the newest synthetic referrals still await screening, as in a busy infohus.
+pub const AWAITING_SCREENING: usize = 2_000;
+
+const FIRST_NAMES: [&str; 16] = [
+    "Anne", "Mette", "Sofie", "Ida", "Freja", "Emma", "Karen", "Maja", "Peter", "Jens", "Lars", "Mads", "Søren",
+    "Ahmad", "Mikkel", "Frederik",
+];
+const SURNAMES: [&str; 16] = [
+    "Jensen",
+    "Nielsen",
+    "Hansen",
+    "Pedersen",
+    "Andersen",
+    "Christensen",
+    "Larsen",
+    "Sørensen",
+    "Rasmussen",
+    "Jørgensen",
+    "Petersen",
+    "Madsen",
+    "Kristensen",
+    "Olsen",
+    "Thomsen",
+    "Ali",
+];
+
+/// The `i`th synthetic CPR number: a valid date (day 1–28, any month, any year) and a
+/// sequence number; distinct for every `i` below 336,000,000.
+pub fn synthetic_cpr(i: usize) -> String {
+    let date = i % 33_600;
+    format!("{:02}{:02}{:02}{:04}", date % 28 + 1, (date / 28) % 12 + 1, date / 336, (i / 33_600) % 10_000)
+}
+
+/// The `i`th synthetic name: a common Danish first name and surname around a middle name
+/// made unique by the number, so a search for the whole name finds exactly one person and
+/// a search for a surname alone finds many.
+pub fn synthetic_name(i: usize) -> String {
+    format!("{} Syntetisk{i} {}", FIRST_NAMES[i % 16], SURNAMES[(i / 16) % 16])
+}
+
 impl Store {
-    /// Writes `referrals` synthetic referrals (one person each, a case for every hundredth)
+    /// Writes `referrals` synthetic referrals (one person each, a case for every hundredth,
+    /// the newest [`AWAITING_SCREENING`] still awaiting screening, the others screened as
+    /// "no concern")
     /// received between `start` and `start + span`, with their intake log entries, plus
     /// `reads_per_referral` logged reads each, so that the access log grows to about
     /// `referrals × (3 + reads_per_referral)` entries.
@@ -54,7 +96,7 @@ impl Store {
                         let (person, referral) = (new_id(), new_id());
                         let key = DataKey::generate();
                         let wrapped = keys.master().wrap(&key, &person)?;
-                        let cpr = format!("{:02}{:02}{:02}{:04}", i % 28 + 1, (i / 28) % 12 + 1, (i / 336) % 100, i % 10_000);
+                        let cpr = synthetic_cpr(i);
                         let p = Sealer::new(&key, "persons", &person);
                         sqlx::query(
                             "INSERT INTO persons (id, infohus_id, name, cpr, cpr_index, match_index, birth_date, gender,
@@ -63,19 +105,20 @@ impl Store {
                         )
                         .bind(&person)
                         .bind(actor.viewer.infohus.as_str())
-                        .bind(p.seal("name", &format!("Syntetisk Person {i}"))?)
+                        .bind(p.seal("name", &synthetic_name(i))?)
                         .bind(p.seal("cpr", &cpr)?)
-                        .bind(keys.blind_index("cpr", &format!("{cpr}-{i}")))
+                        .bind(keys.blind_index("cpr", &cpr))
                         .bind(ts(at))
                         .bind(wrapped)
                         .execute(&mut *conn)
                         .await?;
+                        crate::search::index_name_words(conn, &keys, &person, &synthetic_name(i)).await?;
                         let r = Sealer::new(&key, "referrals", &referral);
                         sqlx::query(
                             "INSERT INTO referrals (id, infohus_id, person_id, status, channel, concern_category, urgency,
                                 urgency_rank, under_18, description, subject_name, submitted_by, submitted_by_agency,
                                 received_at, updated_at)
-                             VALUES ($1, $2, $3, 'received', 'professional', $4, $5, $6, 0, $7, $8, $9, $10, $11, $11)",
+                             VALUES ($1, $2, $3, $12, 'professional', $4, $5, $6, 0, $7, $8, $9, $10, $11, $11)",
                         )
                         .bind(&referral)
                         .bind(actor.viewer.infohus.as_str())
@@ -84,10 +127,17 @@ impl Store {
                         .bind(if i % 9 == 0 { "urgent" } else { "normal" })
                         .bind(if i % 9 == 0 { 0i64 } else { 1 })
                         .bind(r.seal("description", &format!("Syntetisk observation nummer {i}."))?)
-                        .bind(r.seal("subject_name", &format!("Syntetisk Person {i}"))?)
+                        .bind(r.seal("subject_name", &synthetic_name(i))?)
                         .bind(actor.viewer.user.as_str())
                         .bind(actor.viewer.agency.as_str())
                         .bind(ts(at))
+                        .bind(if i % 100 == 0 {
+                            "prevention_case"
+                        } else if i + AWAITING_SCREENING >= referrals {
+                            "received"
+                        } else {
+                            "no_concern"
+                        })
                         .execute(&mut *conn)
                         .await?;
                         if i % 100 == 0 {

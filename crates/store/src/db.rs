@@ -108,6 +108,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(10, "meetings", "0010_meetings.sql"),
     migration!(11, "user_email", "0011_user_email.sql"),
     migration!(12, "agenda_fact_indexes", "0012_agenda_fact_indexes.sql"),
+    migration!(13, "person_search", "0013_person_search.sql"),
 ];
 
 const TS_FORMAT: &[BorrowedFormatItem<'static>] =
@@ -181,6 +182,10 @@ impl Store {
         let sealed = store.seal_legacy_rows().await?;
         if sealed > 0 {
             tracing::info!(persons = sealed, "sealed personal data stored before encryption at rest");
+        }
+        let indexed = store.index_legacy_names().await?;
+        if indexed > 0 {
+            tracing::info!(persons = indexed, "indexed the name words of persons recorded before person search");
         }
         Ok(store)
     }

@@ -23,6 +23,7 @@ mod minutes;
 pub mod password;
 mod referrals;
 mod screening;
+mod search;
 mod sessions;
 mod tasks;
 mod writer;
@@ -34,7 +35,7 @@ pub use assessments::{AssessmentSummary, AssessmentView, ImportedInstrument, Ins
 pub use audit::{BreakGlassUse, DisclosureEntry, LogQuery, SubjectAccessLine};
 pub use between::{KnownElsewhere, ShareRequest};
 #[cfg(feature = "bulk")]
-pub use bulk::{AgendaFactsLoaded, AgendaFactsPlan};
+pub use bulk::{AgendaFactsLoaded, AgendaFactsPlan, synthetic_cpr, synthetic_name};
 pub use cases::{AgencyRef, BREAK_GLASS_DURATION, BreakGlassGrant, CaseView, LegalBasis, NoteView, RecordKind};
 pub use db::{Store, StoreOptions, sqlite_url};
 pub use error::StoreError;
@@ -49,6 +50,7 @@ pub use meetings::{
 pub use minutes::{MeetingDisclosure, MinutesItemInput, MinutesItemView, MinutesView};
 pub use referrals::{InboxFilter, InboxPage, InboxSort, PersonView, ReferralSummary, ReferralView};
 pub use screening::{CheckView, Decision, OutcomeView, ScreeningView};
+pub use search::PersonSearch;
 pub use sessions::{Actor, SessionKind, SessionToken};
 pub use tasks::{AwaitingScreening, MyWork, NewTask, PendingCheck, ReviewDue, TaskView, WorkScope};
 pub use writer::WriteStats;

@@ -221,14 +221,15 @@ const SEALED_REFERRAL_COLUMNS: [&str; 7] = [
     "referrer_email",
 ];
 
-const REFERRAL_COLUMNS: &str = "r.id, r.person_id, r.suggested_person_id, r.status, r.channel, r.concern_category,
+pub(crate) const REFERRAL_COLUMNS: &str =
+    "r.id, r.person_id, r.suggested_person_id, r.status, r.channel, r.concern_category,
     r.urgency, r.urgency_rank, r.under_18, r.description, r.subject_name, r.subject_birth_date, r.subject_gender,
     r.subject_municipality, r.referrer_name, r.referrer_organisation, r.referrer_phone, r.referrer_email,
     r.received_at, r.updated_at, r.infohus_id, r.submitted_by, u.username AS submitted_by_username,
     a.name AS submitted_by_agency_name, p.data_key AS person_data_key,
     (SELECT c.id FROM cases c WHERE c.referral_id = r.id) AS case_id";
 
-const REFERRAL_FROM: &str =
+pub(crate) const REFERRAL_FROM: &str =
     " FROM referrals r JOIN users u ON u.id = r.submitted_by JOIN agencies a ON a.id = r.submitted_by_agency
       JOIN persons p ON p.id = r.person_id";
 
@@ -292,7 +293,7 @@ pub(crate) fn person_key(keys: &Keys, row: &AnyRow, person_id: &str) -> Result<D
     Ok(keys.master().unwrap(wrapped.as_deref().ok_or(StoreError::Erased)?, person_id)?)
 }
 
-fn referral_from_row(row: &AnyRow, show_suggestion: bool, keys: &Keys) -> Result<ReferralView, StoreError> {
+pub(crate) fn referral_from_row(row: &AnyRow, show_suggestion: bool, keys: &Keys) -> Result<ReferralView, StoreError> {
     let corrupt = |what| move || StoreError::Corrupt(what);
     let suggested: Option<String> = row.try_get("suggested_person_id")?;
     let id: String = row.try_get("id")?;
@@ -334,7 +335,7 @@ fn referral_from_row(row: &AnyRow, show_suggestion: bool, keys: &Keys) -> Result
 }
 
 /// Adds the viewer's scope to a WHERE clause; the SQL form of `ReferralScope::admits`.
-fn push_scope(sql: &mut Sql, scope: &ReferralScope) {
+pub(crate) fn push_scope(sql: &mut Sql, scope: &ReferralScope) {
     match scope {
         ReferralScope::Infohus(infohus) => {
             sql.push("r.infohus_id = ").text(infohus.as_str());
@@ -488,6 +489,7 @@ impl Store {
                 .bind(&id)
                 .execute(&mut *tx)
                 .await?;
+                crate::search::index_name_words(tx, keys, &id, subject.name.expose()).await?;
                 events.push(LogEvent::of(Action::Change, "person", id.clone(), Some(id.clone()), "intake"));
                 (id, data_key)
             }
@@ -515,6 +517,7 @@ impl Store {
                 .bind(wrapped)
                 .execute(&mut *tx)
                 .await?;
+                crate::search::index_name_words(tx, keys, &id, subject.name.expose()).await?;
                 events.push(LogEvent::of(Action::Create, "person", id.clone(), Some(id.clone()), "intake"));
                 (id, data_key)
             }
@@ -981,6 +984,11 @@ impl Store {
             return Err(StoreError::Conflict("no_suggestion"));
         };
         let mut events = Vec::new();
+        if accept && row.try_get::<Option<String>, _>("case_id")?.is_some() {
+            // The case, its records and their sealing belong to the referral's own person;
+            // the match is settled before a case is opened.
+            return Err(StoreError::Conflict("case_exists"));
+        }
         let result = if accept {
             // The referral's sealed fields move to the other person's data key, so that
             // erasing either person later erases exactly their own data.
@@ -1014,6 +1022,12 @@ impl Store {
             }
             update.push(" WHERE id = ").text(referral.as_str());
             update.execute(&mut *tx).await?;
+            // Agenda items about the referral name its person; they follow it.
+            sqlx::query("UPDATE agenda_items SET person_id = $1 WHERE referral_id = $2")
+                .bind(&suggested)
+                .bind(referral.as_str())
+                .execute(&mut *tx)
+                .await?;
             events.push(LogEvent::of(
                 Action::Change,
                 "referral",
@@ -1021,13 +1035,19 @@ impl Store {
                 Some(suggested.clone()),
                 "link_person",
             ));
-            let remaining: i64 =
-                sqlx::query("SELECT COUNT(*) AS n FROM referrals WHERE person_id = $1 OR suggested_person_id = $1")
-                    .bind(&own)
-                    .fetch_one(&mut *tx)
-                    .await?
-                    .try_get("n")?;
+            // The person left without referrals goes, unless a share request or a transfer
+            // still names them.
+            let remaining: i64 = sqlx::query(
+                "SELECT (SELECT COUNT(*) FROM referrals WHERE person_id = $1 OR suggested_person_id = $1)
+                      + (SELECT COUNT(*) FROM share_requests WHERE to_person_id = $1)
+                      + (SELECT COUNT(*) FROM transfers WHERE person_id = $1) AS n",
+            )
+            .bind(&own)
+            .fetch_one(&mut *tx)
+            .await?
+            .try_get("n")?;
             if remaining == 0 {
+                crate::search::forget_name_words(tx, &own).await?;
                 sqlx::query("DELETE FROM persons WHERE id = $1").bind(&own).execute(&mut *tx).await?;
                 events.push(LogEvent::of(Action::Delete, "person", own.clone(), Some(own.clone()), "link_person"));
             }

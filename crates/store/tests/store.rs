@@ -155,6 +155,55 @@ async fn a_name_and_birth_date_match_is_suggested_and_merged_only_when_accepted(
 }
 
 #[tokio::test]
+async fn a_link_moves_the_referrals_agenda_items_and_waits_for_no_case() {
+    let f = fixture().await;
+    let coordinator = f.store.actor_for_operator("koordinator").await.unwrap();
+    submit(&f.store, &coordinator, input("Åse Ørsted", None, Some("2010-05-04")), T0).await;
+    let second = submit(&f.store, &coordinator, input("Åse Ørsted", None, Some("2010-05-04")), T0).await;
+    let third = submit(&f.store, &coordinator, input("Åse Ørsted", None, Some("2010-05-04")), T0).await;
+    assert!(second.suggested_person_id.is_some() && third.suggested_person_id.is_some());
+
+    // A draft agenda names the new referrals' persons.
+    let series = infohus_store::NewSeries {
+        name: "Koordineringsmøde".into(),
+        first_start: time::PrimitiveDateTime::new(T0.date() + time::Duration::days(7), time::macros::time!(9:00)),
+        interval_days: 14,
+        duration_minutes: 90,
+        cutoff_minutes: 21 * 60,
+        location: None,
+        video_link: None,
+        participants: Vec::new(),
+        occurrences: 1,
+    };
+    f.store.create_series(&coordinator, series, T0).await.unwrap();
+    let meeting = f.store.meetings(&coordinator, T0.date(), 1).await.unwrap().remove(0);
+    f.store.build_agenda(&coordinator, &meeting.id, 5, T0).await.unwrap();
+    let items_about = |view: &infohus_store::MeetingView, referral: &infohus_domain::ReferralId| {
+        view.items
+            .iter()
+            .filter_map(|i| i.full.as_ref())
+            .filter(|full| full.referral_id.as_ref() == Some(referral))
+            .map(|full| full.person_id.clone())
+            .collect::<Vec<_>>()
+    };
+    let view = f.store.meeting(&coordinator, &meeting.id, T0.date(), T0).await.unwrap();
+    assert_eq!(items_about(&view, &second.id), vec![second.person_id.clone()]);
+
+    let linked = f.store.link_suggested_person(&coordinator, &second.id, T0).await.unwrap();
+    let view = f.store.meeting(&coordinator, &meeting.id, T0.date(), T0).await.unwrap();
+    assert_eq!(items_about(&view, &second.id), vec![linked]);
+    assert!(matches!(f.store.person(&coordinator, &second.person_id, T0).await, Err(StoreError::NotFound)));
+
+    // Once a case is open, the case and its records belong to the referral's own person.
+    f.store.open_case(&coordinator, &third.id, &AgencyCode::parse("KK").unwrap(), &[], T0).await.unwrap();
+    assert!(matches!(
+        f.store.link_suggested_person(&coordinator, &third.id, T0).await,
+        Err(StoreError::Conflict("case_exists"))
+    ));
+    assert!(f.store.dismiss_suggested_person(&coordinator, &third.id, T0).await.is_ok());
+}
+
+#[tokio::test]
 async fn members_see_their_agencys_referrals_and_nobody_elses() {
     let f = fixture().await;
     let coordinator = f.store.actor_for_operator("koordinator").await.unwrap();

@@ -53,6 +53,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/audit/subject-access", get(audit_subject_access))
         .merge(crate::casework_api::routes())
         .merge(crate::meetings_api::routes())
+        .merge(crate::search_api::routes())
 }
 
 pub const DEFAULT_LIMIT: u32 = 50;
@@ -160,7 +161,7 @@ async fn concern_categories(State(state): State<AppState>, _: ApiUser) -> Result
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct ReferralBody {
+pub(crate) struct ReferralBody {
     channel: Option<String>,
     referrer: Option<ReferrerBody>,
     subject: Option<SubjectBody>,
@@ -368,7 +369,7 @@ async fn get_person(
 }
 
 /// The access-log query from query parameters: person, user, action, purpose, from, to.
-fn log_query(query: &QueryParams) -> Result<Option<LogQuery>, ApiError> {
+pub(crate) fn log_query(query: &QueryParams) -> Result<Option<LogQuery>, ApiError> {
     let mut errors = FieldErrors::default();
     let nonempty = |name: &str| query.get(name).filter(|v| !v.is_empty());
     let mut unknown_person = false;
@@ -394,8 +395,15 @@ fn log_query(query: &QueryParams) -> Result<Option<LogQuery>, ApiError> {
         })
     };
     let (from, to) = (time("from"), time("to"));
-    let username = nonempty("user").map(|u| u.chars().take(64).collect());
-    let purpose = nonempty("purpose").map(|p| p.chars().take(64).collect());
+    // Longer values name no user or purpose; refused rather than cut to another value.
+    let mut at_most_64 = |name: &'static str| {
+        let value = nonempty(name).map(str::to_owned);
+        if value.as_ref().is_some_and(|v| v.chars().count() > 64) {
+            errors.push(name, "too_long");
+        }
+        value
+    };
+    let (username, purpose) = (at_most_64("user"), at_most_64("purpose"));
     if !errors.is_empty() {
         return Err(ApiError::Invalid(errors));
     }
@@ -564,11 +572,8 @@ async fn open_case(
     JsonBody(body): JsonBody<OpenCaseBody>,
 ) -> Result<Response, ApiError> {
     let lead = agency_code("lead_agency", body.lead_agency.as_deref())?;
-    let agencies = body
-        .agencies
-        .unwrap_or_default()
+    let agencies = crate::body::at_most("agencies", body.agencies, 50)?
         .iter()
-        .take(50)
         .map(|a| agency_code("agencies", Some(a)))
         .collect::<Result<Vec<_>, _>>()?;
     let case = state.store().open_case(&actor, &id, &lead, &agencies, state.now()).await?;

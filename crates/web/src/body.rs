@@ -42,6 +42,16 @@ impl<S: Send + Sync, T: DeserializeOwned> axum::extract::FromRequest<S> for Json
     }
 }
 
+/// A JSON list of at most `max` items (the document's `maxItems`): more is a 422, never
+/// silently cut short; absent is empty.
+pub fn at_most<T>(field: &str, items: Option<Vec<T>>, max: usize) -> Result<Vec<T>, ApiError> {
+    let items = items.unwrap_or_default();
+    if items.len() > max {
+        return Err(ApiError::invalid(field, "too_many"));
+    }
+    Ok(items)
+}
+
 /// An `{id}` path segment of a given id type: anything that cannot be one names nothing, so
 /// it is a 404 like any id the caller may not see.
 pub struct PathId<T>(pub T);
@@ -130,6 +140,13 @@ mod tests {
         assert!(matches!(parse_json::<Outer>(&json_headers(), b"{").unwrap_err(), ApiError::Malformed));
         assert!(matches!(parse_json::<Outer>(&json_headers(), b"{} x").unwrap_err(), ApiError::Malformed));
         assert!(matches!(parse_json::<Outer>(&json_headers(), b"").unwrap_err(), ApiError::Malformed));
+    }
+
+    #[test]
+    fn lists_longer_than_allowed_are_refused_not_cut() {
+        assert_eq!(at_most("l", Some(vec![1, 2]), 2).unwrap(), vec![1, 2]);
+        assert!(at_most::<u8>("l", None, 2).unwrap().is_empty());
+        assert!(matches!(at_most("l", Some(vec![1, 2, 3]), 2), Err(ApiError::Invalid(_))));
     }
 
     #[test]

@@ -61,17 +61,25 @@ pub fn routes() -> Router<AppState> {
 
 /// A `YYYY-MM-DD` date field.
 pub fn date_field(field: &str, raw: Option<&str>) -> Result<Date, ApiError> {
-    match raw.map(str::trim) {
+    match raw {
         None | Some("") => Err(ApiError::invalid(field, "required")),
-        Some(raw) => Date::parse(raw, &Iso8601::DATE).map_err(|_| ApiError::invalid(field, "invalid_date")),
+        Some(raw) => iso_date(raw).ok_or_else(|| ApiError::invalid(field, "invalid_date")),
     }
 }
 
 fn optional_date(field: &str, raw: Option<&str>) -> Result<Option<Date>, ApiError> {
-    match raw.map(str::trim) {
+    match raw {
         None | Some("") => Ok(None),
         some => date_field(field, some).map(Some),
     }
+}
+
+/// A date written exactly `YYYY-MM-DD` (the document's `format: date`); ISO 8601's other
+/// forms (`20261122`, week and ordinal dates) and surrounding white space are not dates here.
+pub(crate) fn iso_date(raw: &str) -> Option<Date> {
+    let shaped = raw.len() == 10
+        && raw.bytes().enumerate().all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() });
+    if shaped { Date::parse(raw, &Iso8601::DATE).ok() } else { None }
 }
 
 fn choice<T>(field: &str, raw: Option<&str>, parse: fn(&str) -> Option<T>) -> Result<T, ApiError> {
@@ -137,11 +145,8 @@ async fn request_checks(
     PathId(id): PathId<ReferralId>,
     JsonBody(body): JsonBody<CheckRequestBody>,
 ) -> Result<StatusCode, ApiError> {
-    let agencies = body
-        .agencies
-        .unwrap_or_default()
+    let agencies = crate::body::at_most("agencies", body.agencies, 50)?
         .iter()
-        .take(50)
         .map(|a| agency_code("agencies", Some(a)))
         .collect::<Result<Vec<_>, _>>()?;
     state.store().request_checks(&actor, &id, &agencies, state.now()).await?;
@@ -179,20 +184,32 @@ pub struct OutcomeBody {
     pub service_note: Option<String>,
 }
 
-/// The decision a body describes; the fields another outcome needs are refused as unknown
-/// only by omission (they are ignored), so one form can post every field.
+/// The decision a body describes. The fields another outcome needs are not used, but every
+/// field given is checked as the document describes it, whichever outcome it belongs to.
 pub fn decision(body: OutcomeBody) -> Result<Decision, ApiError> {
     let outcome = choice("outcome", body.outcome.as_deref(), ScreeningOutcome::parse)?;
+    let mut errors = FieldErrors::default();
+    for (field, text, max) in
+        [("reply", &body.reply, 2000), ("reference", &body.reference, 200), ("service_note", &body.service_note, 2000)]
+    {
+        if text.as_deref().is_some_and(|t| t.chars().count() > max) {
+            errors.push(field, "too_long");
+        }
+    }
+    if body.service.as_deref().is_some_and(|s| !s.is_empty() && OtherService::parse(s).is_none()) {
+        errors.push("service", "invalid_choice");
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::Invalid(errors));
+    }
+    let agencies = crate::body::at_most("agencies", body.agencies, 50)?;
     Ok(match outcome {
         ScreeningOutcome::NoConcern => Decision::NoConcern { reply: body.reply.unwrap_or_default() },
         ScreeningOutcome::PreventionCase => Decision::PreventionCase {
             lead: agency_code("lead_agency", body.lead_agency.as_deref())?,
-            agencies: body
-                .agencies
-                .unwrap_or_default()
+            agencies: agencies
                 .iter()
                 .filter(|a| !a.is_empty())
-                .take(50)
                 .map(|a| agency_code("agencies", Some(a)))
                 .collect::<Result<Vec<_>, _>>()?,
         },
@@ -418,7 +435,7 @@ async fn instrument(
 
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields)]
-struct ContentBody {
+pub(crate) struct ContentBody {
     ratings: Option<BTreeMap<String, String>>,
     rationales: Option<BTreeMap<String, String>>,
     overall: Option<String>,
@@ -428,14 +445,15 @@ struct ContentBody {
 }
 
 impl ContentBody {
-    fn into_content(self, today: Date) -> Result<AssessmentContent, ApiError> {
+    pub(crate) fn into_content(self, today: Date) -> Result<AssessmentContent, ApiError> {
         let assessed_on = optional_date("assessed_on", self.assessed_on.as_deref())?.unwrap_or(today);
+        let assessors = crate::body::at_most("assessors", self.assessors, infohus_domain::assessment::ASSESSORS_MAX)?;
         Ok(AssessmentContent {
             ratings: self.ratings.unwrap_or_default(),
             rationales: self.rationales.unwrap_or_default(),
             overall: self.overall.unwrap_or_default(),
             recommendation: self.recommendation.filter(|r| !r.is_empty()),
-            assessors: self.assessors.unwrap_or_default(),
+            assessors,
             assessed_on,
         })
     }
@@ -865,4 +883,36 @@ async fn my_work(
             })
         }).collect::<Vec<_>>(),
     })))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+    use super::*;
+
+    #[test]
+    fn dates_are_written_exactly_yyyy_mm_dd() {
+        assert!(iso_date("2026-11-22").is_some());
+        for raw in ["20261122", "2026-W47-7", "2026-326", " 2026-11-22", "2026-11-22 ", "2026-02-30", "+02026-11-22"] {
+            assert!(iso_date(raw).is_none(), "{raw}");
+        }
+        assert!(matches!(optional_date("d", Some("")), Ok(None)));
+        assert!(matches!(optional_date("d", Some(" ")), Err(ApiError::Invalid(_))));
+    }
+
+    #[test]
+    fn fields_of_another_outcome_are_checked_too() {
+        let body = |service: &str, reply_len: usize, agencies: usize| OutcomeBody {
+            outcome: Some("no_concern".into()),
+            reply: Some("x".repeat(reply_len)),
+            service: Some(service.into()),
+            agencies: Some(vec!["KK".into(); agencies]),
+            ..OutcomeBody::default()
+        };
+        assert!(decision(body("", 2000, 50)).is_ok());
+        assert!(decision(body("ssp", 10, 0)).is_ok());
+        for bad in [body("bogus", 10, 0), body("", 2001, 0), body("", 10, 51)] {
+            assert!(matches!(decision(bad), Err(ApiError::Invalid(_))));
+        }
+    }
 }

@@ -50,6 +50,7 @@ pub const FIELD_CODES: &[&str] = &[
     "not_a_case",
     "already_participating",
     "same_infohus",
+    "too_many",
 ];
 
 #[derive(Debug)]

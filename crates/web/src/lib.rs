@@ -20,7 +20,12 @@ pub mod notify;
 mod openapi;
 mod pages;
 pub mod pdf;
+mod search_api;
 mod state;
+
+/// Entry points for the fuzz targets in `fuzz/`: not for the application.
+#[doc(hidden)]
+pub use pages::fuzzing;
 
 pub use auth::LoginLimits;
 pub use state::{AppState, Config, SystemClock};

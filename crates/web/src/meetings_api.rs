@@ -47,12 +47,16 @@ pub fn routes() -> Router<AppState> {
 
 /// A local (Copenhagen) wall-clock time `YYYY-MM-DDTHH:MM`.
 pub fn local_time(field: &str, raw: Option<&str>) -> Result<PrimitiveDateTime, ApiError> {
-    let raw = raw.map(str::trim).filter(|r| !r.is_empty()).ok_or_else(|| ApiError::invalid(field, "required"))?;
+    let raw = raw.filter(|r| !r.is_empty()).ok_or_else(|| ApiError::invalid(field, "required"))?;
     let bad = || ApiError::invalid(field, "invalid_datetime");
+    // Exactly `YYYY-MM-DDTHH:MM`, as the document's pattern says.
     let (date, clock) = raw.split_once('T').ok_or_else(bad)?;
-    let date = date_field(field, Some(date)).map_err(|_| bad())?;
+    let date = crate::casework_api::iso_date(date).ok_or_else(bad)?;
     let (h, m) = clock.split_once(':').ok_or_else(bad)?;
-    let (h, m) = (h.parse::<u8>().map_err(|_| bad())?, m.get(..2).unwrap_or(m).parse::<u8>().map_err(|_| bad())?);
+    let two_digits = |part: &str| {
+        (part.len() == 2 && part.bytes().all(|b| b.is_ascii_digit())).then(|| part.parse::<u8>().ok()).flatten()
+    };
+    let (h, m) = (two_digits(h).ok_or_else(bad)?, two_digits(m).ok_or_else(bad)?);
     let time = time::Time::from_hms(h, m, 0).map_err(|_| bad())?;
     Ok(PrimitiveDateTime::new(date, time))
 }
@@ -148,11 +152,8 @@ async fn create_series(
     JsonBody(body): JsonBody<SeriesBody>,
 ) -> Result<Response, ApiError> {
     let first_start = local_time("first_start", body.first_start.as_deref())?;
-    let participants = body
-        .participants
-        .unwrap_or_default()
+    let participants = crate::body::at_most("participants", body.participants, 50)?
         .into_iter()
-        .take(50)
         .map(|p| Ok((agency_code("participants", p.agency.as_deref())?, p.user)))
         .collect::<Result<Vec<_>, ApiError>>()?;
     let new = NewSeries {
@@ -409,7 +410,7 @@ async fn save_minutes(
 ) -> Result<StatusCode, ApiError> {
     let mut errors = FieldErrors::default();
     let mut items = Vec::new();
-    for (n, item) in body.items.unwrap_or_default().into_iter().take(500).enumerate() {
+    for (n, item) in crate::body::at_most("items", body.items, 500)?.into_iter().enumerate() {
         match item.agenda_item.as_deref().and_then(AgendaItemId::parse) {
             Some(agenda_item) => items.push(MinutesItemInput {
                 agenda_item,
@@ -422,7 +423,7 @@ async fn save_minutes(
     if !errors.is_empty() {
         return Err(ApiError::Invalid(errors));
     }
-    let attendance: Vec<String> = body.attendance.unwrap_or_default().into_iter().take(200).collect();
+    let attendance = crate::body::at_most("attendance", body.attendance, 200)?;
     state.store().save_minutes(&actor, &id, &attendance, items, state.now()).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -478,4 +479,25 @@ async fn correct_minutes(
 ) -> Result<Response, ApiError> {
     let new = state.store().correct_minutes(&actor, &id, body.reason.as_deref().unwrap_or(""), state.now()).await?;
     Ok((StatusCode::CREATED, Json(json!({"id": new.as_str()}))).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+    use super::*;
+
+    #[test]
+    fn local_times_are_written_exactly_as_documented() {
+        assert_eq!(local_text(local_time("t", Some("2026-11-24T09:00")).unwrap()), "2026-11-24T09:00");
+        for raw in [
+            "2026-11-24T9:00",
+            "2026-11-24T09:00:00",
+            "2026-11-24T+9:00",
+            " 2026-11-24T09:00",
+            "20261124T09:00",
+            "2026-11-24T24:00",
+        ] {
+            assert!(local_time("t", Some(raw)).is_err(), "{raw}");
+        }
+    }
 }

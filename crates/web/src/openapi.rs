@@ -4,7 +4,7 @@
 use axum::Json;
 use serde_json::{Value, json};
 
-fn error_responses(codes: &[&str]) -> Value {
+pub(crate) fn error_responses(codes: &[&str]) -> Value {
     let mut map = serde_json::Map::new();
     for code in codes {
         let description = match *code {
@@ -27,14 +27,14 @@ fn error_responses(codes: &[&str]) -> Value {
     Value::Object(map)
 }
 
-fn with(mut ok: Value, errors: Value) -> Value {
+pub(crate) fn with(mut ok: Value, errors: Value) -> Value {
     if let (Some(ok), Value::Object(errors)) = (ok.as_object_mut(), errors) {
         ok.extend(errors);
     }
     ok
 }
 
-fn json_ok(status: &str, description: &str, schema: Value) -> Value {
+pub(crate) fn json_ok(status: &str, description: &str, schema: Value) -> Value {
     json!({ status: {"description": description, "content": {"application/json": {"schema": schema}}} })
 }
 
@@ -54,7 +54,7 @@ fn cursor_param() -> Value {
            "schema": {"type": "string", "pattern": "^[A-Za-z0-9_-]*$", "maxLength": 512}})
 }
 
-fn json_body(schema: &str) -> Value {
+pub(crate) fn json_body(schema: &str) -> Value {
     json!({"required": true, "content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{schema}")}}}})
 }
 
@@ -66,6 +66,18 @@ fn nullable_string() -> Value {
     json!({"type": ["string", "null"]})
 }
 
+/// A value as `schema` says, or blank (`""`): the server takes blank as left out.
+fn blank_or(schema: Value) -> Value {
+    json!({"anyOf": [schema, {"type": "string", "maxLength": 0}]})
+}
+
+/// A query parameter's choice; blank is the same as leaving it out.
+fn choice_or_blank(values: &[&str]) -> Value {
+    let mut values: Vec<Value> = values.iter().map(|v| json!(v)).collect();
+    values.push(json!(""));
+    json!({"type": "string", "enum": values})
+}
+
 pub fn spec() -> Value {
     let referral_ref = json!({"$ref": "#/components/schemas/Referral"});
     json!({
@@ -73,7 +85,7 @@ pub fn spec() -> Value {
         "info": {
             "title": "Infohus API",
             "version": env!("CARGO_PKG_VERSION"),
-            "description": "Case coordination for a Danish infohus. Every use of personal data is access-checked and logged."
+            "description": "Case coordination for a Danish infohus. Every use of personal data is access-checked and logged. An optional request body field may be null, which means the same as leaving it out."
         },
         "servers": [{"url": "/"}],
         "security": [{"bearer": []}],
@@ -111,10 +123,10 @@ pub fn spec() -> Value {
                 "get": {
                     "operationId": "listReferrals", "summary": "Referrals the caller may see, newest first; each listing is logged per person",
                     "parameters": [limit_param(), cursor_param(),
-                        {"name": "status", "in": "query", "schema": {"type": "string", "enum": ["received", "screening", "no_concern", "prevention_case", "security_matter", "other_service"]}},
-                        {"name": "concern_category", "in": "query", "schema": {"type": "string"}},
-                        {"name": "urgency", "in": "query", "schema": {"type": "string", "enum": ["normal", "urgent"]}},
-                        {"name": "sort", "in": "query", "schema": {"type": "string", "enum": ["newest", "oldest", "urgent"], "default": "newest"}}],
+                        {"name": "status", "in": "query", "schema": choice_or_blank(&["received", "screening", "no_concern", "prevention_case", "security_matter", "other_service"])},
+                        {"name": "concern_category", "in": "query", "schema": {"type": "string", "pattern": "^[A-Za-z0-9_-]{0,64}$"}},
+                        {"name": "urgency", "in": "query", "schema": choice_or_blank(&["normal", "urgent"])},
+                        {"name": "sort", "in": "query", "schema": choice_or_blank(&["newest", "oldest", "urgent"])}],
                     "responses": with(json_ok("200", "A page", json!({"type": "object", "required": ["items", "next_cursor"], "properties": {
                         "items": {"type": "array", "items": referral_ref.clone()}, "next_cursor": nullable_string()}})),
                         error_responses(&["400", "401", "422"]))
@@ -240,19 +252,19 @@ pub fn spec() -> Value {
             }},
             "/api/v1/audit/subject-access": {"get": {
                 "operationId": "subjectAccessReport", "summary": "Dates and purposes of every use of a person's data, without employees' identities (auditors)",
-                "parameters": [{"name": "person", "in": "query", "required": true, "schema": {"type": "string", "maxLength": 64}}],
+                "parameters": [{"name": "person", "in": "query", "required": true, "schema": {"type": "string", "pattern": "^[A-Za-z0-9_-]{1,64}$"}}],
                 "responses": with(json_ok("200", "The report", json!({"type": "object"})), error_responses(&["400", "401", "403", "422"]))
             }},
             "/api/v1/audit": {"get": {
                 "operationId": "searchAccessLog", "summary": "The access log, oldest first, filtered (auditors); every search is itself logged, a CSV export as an export",
                 "parameters": [
-                    {"name": "person", "in": "query", "required": false, "schema": {"type": "string", "maxLength": 64}},
+                    {"name": "person", "in": "query", "required": false, "description": "A person id; any other value names nobody (an empty list)", "schema": {"type": "string"}},
                     {"name": "user", "in": "query", "required": false, "schema": {"type": "string", "maxLength": 64}},
-                    {"name": "action", "in": "query", "required": false, "schema": {"type": "string", "enum": ["read", "create", "search", "change", "export", "delete"]}},
+                    {"name": "action", "in": "query", "required": false, "schema": choice_or_blank(&["read", "create", "search", "change", "export", "delete"])},
                     {"name": "purpose", "in": "query", "required": false, "schema": {"type": "string", "maxLength": 64}},
-                    {"name": "from", "in": "query", "required": false, "schema": {"type": "string", "format": "date-time"}},
-                    {"name": "to", "in": "query", "required": false, "schema": {"type": "string", "format": "date-time"}},
-                    {"name": "format", "in": "query", "required": false, "schema": {"type": "string", "enum": ["json", "csv"]}},
+                    {"name": "from", "in": "query", "required": false, "schema": blank_or(json!({"type": "string", "format": "date-time"}))},
+                    {"name": "to", "in": "query", "required": false, "schema": blank_or(json!({"type": "string", "format": "date-time"}))},
+                    {"name": "format", "in": "query", "required": false, "schema": choice_or_blank(&["json", "csv"])},
                     limit_param(), cursor_param()],
                 "responses": with(json_ok("200", "A page of the access log", json!({"type": "object", "required": ["items", "next_cursor"], "properties": {
                     "items": {"type": "array", "items": {"$ref": "#/components/schemas/AccessLogEntry"}}, "next_cursor": nullable_string()}})),
@@ -279,17 +291,21 @@ pub fn spec() -> Value {
                     "channel": {"type": "string", "enum": ["professional", "citizen", "hotline", "police", "prison_probation", "other"]},
                     "referrer": {"type": "object", "additionalProperties": false, "properties": {
                         "name": {"type": "string", "maxLength": 200}, "organisation": {"type": "string", "maxLength": 200},
-                        "phone": {"type": "string", "maxLength": 32}, "email": {"type": "string", "format": "email", "maxLength": 254}}},
+                        "phone": {"type": "string", "maxLength": 32},
+                        "email": {"type": "string", "maxLength": 254, "pattern": "^\\s*([^@\\s]+@[^@\\s.][^@\\s]*\\.[^@\\s]*[^@\\s.])?\\s*$",
+                            "description": "An e-mail address; surrounding white space is ignored, blank means none"}}},
                     "subject": {"type": "object", "additionalProperties": false, "required": ["name"], "properties": {
                         "name": {"type": "string", "minLength": 1, "maxLength": 200},
-                        "cpr": {"type": "string", "pattern": "^[0-9]{6}-?[0-9]{4}$", "description": "First six digits a date (DDMMYY)"},
-                        "birth_date": {"type": "string", "format": "date"},
-                        "gender": {"type": "string", "enum": ["male", "female", "other", "unknown"]},
-                        "municipality": {"type": "string", "pattern": "^[0-9]{3,4}$"}}},
+                        "cpr": {"type": "string", "pattern": "^\\s*([0-9]{6}-?[0-9]{4})?\\s*$",
+                            "description": "First six digits a date (DDMMYY); surrounding white space is ignored, blank means none"},
+                        "birth_date": {"type": "string", "pattern": "^\\s*([0-9]{4}-[0-9]{2}-[0-9]{2})?\\s*$",
+                            "description": "A date (YYYY-MM-DD), not in the future; surrounding white space is ignored, blank means none"},
+                        "gender": {"type": "string", "enum": ["male", "female", "other", "unknown", ""]},
+                        "municipality": {"type": "string", "pattern": "^\\s*([0-9]{3,4})?\\s*$", "description": "Blank means none"}}},
                     "concern_category": {"type": "string", "enum": ["militant_islamism", "right_wing", "left_wing", "anti_authority", "hybrid", "misogyny", "conspiracy", "single_issue", "other", "unknown"],
                         "description": "The configured taxonomy; these are the defaults"},
                     "description": {"type": "string", "minLength": 1, "maxLength": 20000},
-                    "urgency": {"type": "string", "enum": ["normal", "urgent"], "default": "normal"}}},
+                    "urgency": {"type": "string", "enum": ["normal", "urgent", ""], "default": "normal", "description": "Blank means normal"}}},
                 "SuggestionDecision": {"type": "object", "additionalProperties": false, "required": ["decision"], "properties": {
                     "decision": {"type": "string", "enum": ["link", "dismiss"]}}},
                 "Referral": {"type": "object", "required": ["id", "person_id", "status"], "properties": {
@@ -312,12 +328,12 @@ pub fn spec() -> Value {
                     "code": {"type": "string", "pattern": "^[A-Za-z0-9_-]{2,32}$"}, "name": {"type": "string", "maxLength": 200},
                     "police_district": {"type": "string", "enum": ["nordjylland", "oestjylland", "midt_og_vestjylland", "sydoestjylland",
                         "syd_og_soenderjylland", "fyn", "sydsjaelland_og_lolland_falster", "midt_og_vestsjaelland", "nordsjaelland",
-                        "koebenhavns_vestegn", "koebenhavn", "bornholm"]},
+                        "koebenhavns_vestegn", "koebenhavn", "bornholm", ""]},
                     "national": {"type": "boolean"}}},
                 "KnownElsewhere": {"type": "object", "additionalProperties": false, "required": ["cpr"], "properties": {
-                    "cpr": {"type": "string", "pattern": "^[0-9]{6}-?[0-9]{4}$"}}},
+                    "cpr": {"type": "string", "pattern": "^\\s*[0-9]{6}-?[0-9]{4}\\s*$"}}},
                 "ShareRequest": {"type": "object", "additionalProperties": false, "required": ["cpr", "to_infohus", "legal_basis", "purpose"], "properties": {
-                    "cpr": {"type": "string", "pattern": "^[0-9]{6}-?[0-9]{4}$"}, "to_infohus": {"type": "string"},
+                    "cpr": {"type": "string", "pattern": "^\\s*[0-9]{6}-?[0-9]{4}\\s*$"}, "to_infohus": {"type": "string"},
                     "legal_basis": {"type": "string"}, "purpose": {"type": "string", "minLength": 1, "maxLength": 2000}}},
                 "Transfer": {"type": "object", "additionalProperties": false, "required": ["to_infohus", "legal_basis", "purpose"], "properties": {
                     "to_infohus": {"type": "string"}, "legal_basis": {"type": "string"}, "purpose": {"type": "string", "minLength": 1, "maxLength": 2000}}},
@@ -357,21 +373,94 @@ pub fn spec() -> Value {
 /// The whole document: the foundation's paths and schemas plus casework's.
 pub fn document_value() -> Value {
     let mut doc = spec();
-    for more in [casework_paths(), meetings_paths()] {
+    for more in [casework_paths(), meetings_paths(), crate::search_api::paths()] {
         if let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut)
             && let Value::Object(more) = more
         {
             paths.extend(more);
         }
     }
-    for more in [casework_schemas(), meetings_schemas()] {
+    for more in [casework_schemas(), meetings_schemas(), crate::search_api::schemas()] {
         if let Some(schemas) = doc.pointer_mut("/components/schemas").and_then(Value::as_object_mut)
             && let Value::Object(more) = more
         {
             schemas.extend(more);
         }
     }
+    nullable_optional_body_fields(&mut doc);
     doc
+}
+
+/// Every request body field is read as an `Option`, so an optional field may also be sent as
+/// `null`, meaning the same as leaving it out (a required one as `null` is a 422). Says so in
+/// each request body schema, at any depth.
+fn nullable_optional_body_fields(doc: &mut Value) {
+    let mut bodies: Vec<String> = Vec::new();
+    if let Some(paths) = doc.get("paths").and_then(Value::as_object) {
+        for operation in paths.values().filter_map(Value::as_object).flat_map(|ops| ops.values()) {
+            if let Some(name) = operation
+                .pointer("/requestBody/content/application~1json/schema/$ref")
+                .and_then(Value::as_str)
+                .and_then(|r| r.strip_prefix("#/components/schemas/"))
+            {
+                bodies.push(name.to_owned());
+            }
+        }
+    }
+    bodies.sort();
+    bodies.dedup();
+    for name in bodies {
+        if let Some(schema) = doc.pointer_mut(&format!("/components/schemas/{name}")) {
+            nullable_optionals(schema);
+        }
+    }
+}
+
+fn nullable_optionals(schema: &mut Value) {
+    let required: Vec<String> = schema
+        .get("required")
+        .and_then(Value::as_array)
+        .map(|r| r.iter().filter_map(Value::as_str).map(str::to_owned).collect())
+        .unwrap_or_default();
+    if let Some(properties) = schema.get_mut("properties").and_then(Value::as_object_mut) {
+        for (name, property) in properties.iter_mut() {
+            nullable_optionals(property);
+            if !required.contains(name) {
+                make_nullable(property);
+            }
+        }
+    }
+    if let Some(items) = schema.get_mut("items") {
+        nullable_optionals(items);
+    }
+}
+
+fn make_nullable(schema: &mut Value) {
+    let Some(object) = schema.as_object_mut() else { return };
+    if let Some(Value::Array(alternatives)) = object.get_mut("anyOf") {
+        if !alternatives.iter().any(|a| a.get("type") == Some(&json!("null"))) {
+            alternatives.push(json!({"type": "null"}));
+        }
+        return;
+    }
+    if object.contains_key("$ref") {
+        let inner = std::mem::take(object);
+        *schema = json!({"anyOf": [Value::Object(inner), {"type": "null"}]});
+        return;
+    }
+    match object.get_mut("type") {
+        Some(Value::String(t)) => {
+            let t = std::mem::take(t);
+            object.insert("type".to_owned(), json!([t, "null"]));
+        }
+        Some(Value::Array(types)) if !types.iter().any(|t| t == "null") => types.push(json!("null")),
+        _ => {}
+    }
+    if let Some(Value::Array(values)) = object.get_mut("enum")
+        && !values.contains(&Value::Null)
+    {
+        values.push(Value::Null);
+    }
 }
 
 pub async fn document() -> Json<Value> {
@@ -585,7 +674,7 @@ fn casework_schemas() -> Value {
             "agencies": {"type": "array", "maxItems": 50, "items": {"type": "string"}, "description": "prevention_case"},
             "police_agency": {"type": "string", "description": "security_matter: a police agency of the infohus"},
             "reference": {"type": "string", "maxLength": 200, "description": "security_matter: the police's reference"},
-            "service": {"type": "string", "enum": ["child_welfare", "social", "psychiatry", "employment", "ssp", "other"]},
+            "service": {"type": "string", "enum": ["child_welfare", "social", "psychiatry", "employment", "ssp", "other", ""]},
             "service_note": text(2000)}},
         "Screening": {"type": "object", "properties": {"referral_id": {"type": "string"}, "status": {"type": "string"},
             "screening_due": {"type": ["string", "null"], "format": "date"}, "overdue": {"type": "boolean"},
@@ -607,14 +696,14 @@ fn casework_schemas() -> Value {
             "rationales": {"type": "object", "additionalProperties": {"type": "string", "maxLength": 20000}, "description": "dimension key → written rationale"},
             "overall": text(20000), "recommendation": {"type": ["string", "null"]},
             "assessors": {"type": "array", "maxItems": 10, "items": {"type": "string", "maxLength": 200}},
-            "assessed_on": date.clone()}},
+            "assessed_on": blank_or(date.clone())}},
         "NewAssessment": {"type": "object", "additionalProperties": false, "required": ["instrument", "kind"], "properties": {
             "instrument": {"type": "string", "description": "Instrument key"}, "version": {"type": "integer", "minimum": 1},
             "kind": {"type": "string", "enum": ["baseline", "follow_up", "closing", "other"]},
             "ratings": {"type": "object", "additionalProperties": {"type": "string"}},
             "rationales": {"type": "object", "additionalProperties": {"type": "string"}},
             "overall": text(20000), "recommendation": {"type": ["string", "null"]},
-            "assessors": {"type": "array", "maxItems": 10, "items": {"type": "string"}}, "assessed_on": date.clone()}},
+            "assessors": {"type": "array", "maxItems": 10, "items": {"type": "string"}}, "assessed_on": blank_or(date.clone())}},
         "Assessment": {"type": "object", "properties": {"id": {"type": "string"}, "case_id": {"type": "string"},
             "person_id": {"type": "string"}, "instrument": {"type": "object"}, "kind": {"type": "string"},
             "status": {"type": "string", "enum": ["draft", "signed"]}, "assessed_on": date.clone(),
@@ -632,10 +721,10 @@ fn casework_schemas() -> Value {
             "default_review_months": {"type": "integer", "minimum": 1, "maximum": 36}}},
         "NewIntervention": {"type": "object", "additionalProperties": false, "required": ["kind", "responsible", "goals", "start_on"], "properties": {
             "kind": {"type": "string"}, "responsible": {"type": "string", "description": "Username in the same infohus"},
-            "goals": {"type": "string", "minLength": 1, "maxLength": 10000}, "start_on": date.clone(), "review_on": date.clone(),
+            "goals": {"type": "string", "minLength": 1, "maxLength": 10000}, "start_on": date.clone(), "review_on": blank_or(date.clone()),
             "sensitivity": {"type": "array", "items": {"type": "string", "enum": ["health", "religion", "political_opinion", "criminal_offence"]}}}},
         "InterventionUpdate": {"type": "object", "additionalProperties": false, "properties": {
-            "status": {"type": "string", "enum": ["planned", "active", "ended", "cancelled"]}, "review_on": date.clone(), "outcome": text(10000)}},
+            "status": {"type": "string", "enum": ["planned", "active", "ended", "cancelled", ""]}, "review_on": blank_or(date.clone()), "outcome": text(10000)}},
         "Intervention": {"type": "object", "properties": {"id": {"type": "string"}, "case_id": {"type": "string"}, "kind": {"type": "string"},
             "owner_agency": {"type": "object"}, "responsible": {"type": "string"}, "start_on": date.clone(), "review_on": date.clone(),
             "status": {"type": "string"}, "goals": nullable_string(), "outcome": nullable_string(),
@@ -807,4 +896,26 @@ fn meetings_schemas() -> Value {
             "agenda_item": {"type": "string"}, "title": {"type": "string", "minLength": 1, "maxLength": 300},
             "owner_agency": {"type": "string"}, "assignee": {"type": "string"}, "due_on": {"type": "string", "format": "date"}}}
     })
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+    use super::*;
+
+    #[test]
+    fn optional_request_fields_may_be_null_and_required_ones_may_not() {
+        let doc = document_value();
+        let referral = &doc["components"]["schemas"]["NewReferral"]["properties"];
+        assert_eq!(referral["channel"]["type"], json!("string"), "required");
+        assert_eq!(referral["subject"]["type"], json!("object"), "required");
+        assert_eq!(referral["referrer"]["type"], json!(["object", "null"]));
+        assert_eq!(referral["subject"]["properties"]["name"]["type"], json!("string"), "required in subject");
+        assert_eq!(referral["subject"]["properties"]["cpr"]["type"], json!(["string", "null"]));
+        assert!(referral["urgency"]["enum"].as_array().unwrap().contains(&Value::Null));
+        let update = &doc["components"]["schemas"]["InterventionUpdate"]["properties"];
+        assert!(update["review_on"]["anyOf"].as_array().unwrap().contains(&json!({"type": "null"})));
+        // Response schemas are left as they are.
+        assert_eq!(doc["components"]["schemas"]["Referral"]["properties"]["channel"]["type"], json!("string"));
+    }
 }

@@ -545,9 +545,13 @@ async fn the_openapi_document_describes_every_api_route() {
     assert_eq!(reply.status, StatusCode::OK);
     let doc = reply.json();
     assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
-    let source =
-        [include_str!("../src/api.rs"), include_str!("../src/casework_api.rs"), include_str!("../src/meetings_api.rs")]
-            .concat();
+    let source = [
+        include_str!("../src/api.rs"),
+        include_str!("../src/casework_api.rs"),
+        include_str!("../src/meetings_api.rs"),
+        include_str!("../src/search_api.rs"),
+    ]
+    .concat();
     for piece in source.split(".route(\"").skip(1) {
         let path = piece.split('"').next().unwrap();
         assert!(doc["paths"].get(path).is_some(), "{path} missing from the OpenAPI document");
@@ -706,7 +710,13 @@ async fn a_coordinator_registers_a_referral_through_the_web_form() {
     let inbox = page(&app, "/indbakke?urgency=urgent", &session).await;
     assert!(inbox.text().contains("Åse Ørsted"));
     assert!(!inbox.text().contains("Overskredet"));
-    let person_link = html.split("href=\"/personer/").nth(1).unwrap().split('"').next().unwrap().to_owned();
+    let person_link = html
+        .split("href=\"/personer/")
+        .skip(1)
+        .map(|rest| rest.split('"').next().unwrap())
+        .find(|link| *link != "soeg")
+        .unwrap()
+        .to_owned();
     let person = page(&app, &format!("/personer/{person_link}"), &session).await;
     assert!(person.text().contains("150310-4321"));
 
@@ -2596,4 +2606,95 @@ async fn every_meeting_endpoint_answers_every_role_exactly_as_the_policy_says() 
         let log = app.get(&format!("/api/v1/audit?person={person}&user={caller}&limit=100"), &tokens[6]).await.json();
         assert_eq!(log["items"], json!([]), "{caller} used the person's data");
     }
+}
+
+#[tokio::test]
+async fn persons_are_found_by_cpr_and_by_name_words_within_what_the_caller_may_see() {
+    let app = spawn().await;
+    let coordinator = app.login("koordinator").await;
+    let police = app.login("politi").await;
+    let psychiatry = app.login("psykiatri").await;
+    let auditor = app.login("revisor").await;
+    let mut first = example();
+    first["subject"]["name"] = json!("Anne-Marie Søndergaard Jensen");
+    let first = app.post("/api/v1/referrals", Some(&police), &first).await.json();
+    let mut second = example();
+    second["subject"] = json!({"name": "Peter Jensen", "cpr": "0202051234"});
+    let second = app.post("/api/v1/referrals", Some(&coordinator), &second).await.json();
+    // The same CPR number under another spelling: found by either name.
+    let mut again = example();
+    again["subject"]["name"] = json!("Annemarie Jensen");
+    let again = app.post("/api/v1/referrals", Some(&coordinator), &again).await.json();
+    assert_eq!(again["person_id"], first["person_id"]);
+
+    let search = |token: &str, body: Value| {
+        let (app, token) = (&app, token.to_owned());
+        async move { app.post("/api/v1/person-search", Some(&token), &body).await }
+    };
+    let ids = |reply: &Reply| -> Vec<String> {
+        reply.json()["items"].as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap().to_owned()).collect()
+    };
+    let (first_id, second_id, again_id) =
+        (first["id"].as_str().unwrap(), second["id"].as_str().unwrap(), again["id"].as_str().unwrap());
+
+    let by_cpr = search(&coordinator, json!({"cpr": "010105-1234"})).await;
+    assert_eq!(by_cpr.status, StatusCode::OK, "{}", by_cpr.text());
+    assert_eq!(ids(&by_cpr), [again_id, first_id]);
+    assert_eq!(ids(&search(&coordinator, json!({"name": "jensen"})).await), [again_id, second_id, first_id]);
+    assert_eq!(ids(&search(&coordinator, json!({"name": "JENSEN anne-marie"})).await), [again_id, first_id]);
+    assert_eq!(ids(&search(&coordinator, json!({"name": "Annemarie"})).await), [again_id, first_id]);
+    assert_eq!(ids(&search(&coordinator, json!({"name": "Jens"})).await), Vec::<String>::new());
+    let limited = search(&coordinator, json!({"name": "Jensen", "limit": 1})).await.json();
+    assert_eq!((limited["items"].as_array().unwrap().len(), &limited["more"]), (1, &json!(true)));
+
+    // Members find only what they may see; roles without referral content are refused.
+    assert_eq!(ids(&search(&police, json!({"name": "Jensen"})).await), [first_id]);
+    assert_eq!(ids(&search(&psychiatry, json!({"name": "Jensen"})).await), Vec::<String>::new());
+    for role in ["analytiker", "revisor", "admin", "mentor"] {
+        let token = app.login(role).await;
+        assert_eq!(search(&token, json!({"name": "Jensen"})).await.status, StatusCode::FORBIDDEN, "{role}");
+    }
+
+    // Bad input is 422 with the field named, and changes nothing.
+    let before = app.snapshot().await;
+    for (body, field) in [
+        (json!({}), "query"),
+        (json!({"cpr": "0101051234", "name": "Jensen"}), "query"),
+        (json!({"cpr": "3213051234"}), "cpr"),
+        (json!({"name": "a b c d e f g"}), "name"),
+        (json!({"name": " - "}), "name"),
+        (json!({"name": "Jensen", "limit": 101}), "limit"),
+        (json!({"name": "Jensen", "unknown": 1}), "unknown"),
+    ] {
+        let reply = search(&coordinator, body.clone()).await;
+        assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert!(reply.text().contains(field), "{body}: {}", reply.text());
+    }
+    assert_eq!(app.snapshot().await, before);
+
+    // Each search is logged under every person shown, with the kind of criteria only.
+    let person = first["person_id"].as_str().unwrap();
+    let log = app.get(&format!("/api/v1/audit?person={person}&action=search&limit=100"), &auditor).await;
+    let searches: Vec<Value> =
+        log.json()["items"].as_array().unwrap().iter().filter(|e| e["purpose"] == "person_search").cloned().collect();
+    let criteria: Vec<&str> = searches.iter().map(|e| e["criteria"].as_str().unwrap_or("")).collect();
+    assert_eq!(
+        criteria,
+        ["by=cpr", "by=name;words=1", "by=name;words=3", "by=name;words=1", "by=name;words=1", "by=name;words=1"]
+    );
+    let text = log.text().to_lowercase();
+    assert!(!text.contains("jensen") && !text.contains("0101051234") && !text.contains("010105"));
+
+    // The page: the form posts, the address never holds the criteria.
+    let cookies = web_login(&app, "koordinator").await;
+    let form_page = page(&app, "/personer/soeg", &cookies).await;
+    assert_eq!(form_page.status, StatusCode::OK);
+    let csrf = hidden_csrf(&form_page.text());
+    let found = form(&app, "/personer/soeg", &cookies, &[("csrf", &csrf), ("cpr", ""), ("name", "Peter Jensen")]).await;
+    assert_eq!(found.status, StatusCode::OK);
+    assert!(found.text().contains(&format!("/henvendelser/{second_id}")));
+    assert!(!found.text().contains(&format!("/henvendelser/{first_id}")));
+    let refused = form(&app, "/personer/soeg", &cookies, &[("csrf", &csrf), ("cpr", "12"), ("name", "")]).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.text().contains("CPR-nummer har 10 cifre"));
 }

@@ -11,12 +11,15 @@ mod audit;
 mod between;
 mod cases;
 mod casework;
+#[doc(hidden)]
+pub mod fuzzing;
 mod interventions;
 mod meeting_files;
 mod meetings;
 mod minutes;
 mod referrals;
 mod screening;
+mod search;
 mod work;
 
 use account::*;
@@ -32,6 +35,7 @@ use meetings::*;
 use minutes::*;
 use referrals::*;
 use screening::*;
+use search::*;
 use work::*;
 
 use crate::api::{QueryParams, inbox_filter};
@@ -108,6 +112,7 @@ pub fn routes() -> Router<AppState> {
         .route("/opsaetning/instrumenter", get(instruments))
         .route("/opsaetning/indsatstyper", get(intervention_types).post(add_intervention_type))
         .route("/kendt-andetsteds", get(known_elsewhere_form).post(known_elsewhere))
+        .route("/personer/soeg", get(person_search_form).post(person_search))
         .route("/kendt-andetsteds/anmodning", post(request_share))
         .route("/revision/csv", get(audit_csv))
         .route("/revision/noedadgang", get(break_glass_uses))
@@ -158,6 +163,7 @@ fn user_bar(user: &WebUser, active: &str) -> UserBar {
             ("/indbakke", "nav.inbox"),
             ("/mit-arbejde", "nav.my_work"),
             ("/moeder", "nav.meetings"),
+            ("/personer/soeg", "nav.person_search"),
             ("/henvendelser/ny", "nav.new_referral"),
             ("/loesladelser", "nav.releases"),
             ("/statistik/mentorforloeb", "nav.mentoring_figure"),
@@ -168,6 +174,7 @@ fn user_bar(user: &WebUser, active: &str) -> UserBar {
             ("/indbakke", "nav.inbox"),
             ("/mit-arbejde", "nav.my_work"),
             ("/moeder", "nav.meetings"),
+            ("/personer/soeg", "nav.person_search"),
             ("/henvendelser/ny", "nav.new_referral"),
             ("/loesladelser", "nav.releases"),
         ],

@@ -4,19 +4,19 @@
 use super::*;
 
 pub(super) struct InboxRow {
-    id: String,
-    received: String,
-    age_days: i64,
-    subject: String,
-    category: String,
-    urgency: String,
-    urgent: bool,
-    status: String,
-    status_code: &'static str,
-    under_18: bool,
+    pub(super) id: String,
+    pub(super) received: String,
+    pub(super) age_days: i64,
+    pub(super) subject: String,
+    pub(super) category: String,
+    pub(super) urgency: String,
+    pub(super) urgent: bool,
+    pub(super) status: String,
+    pub(super) status_code: &'static str,
+    pub(super) under_18: bool,
     /// The screening deadline, while the referral awaits screening.
-    due: Option<String>,
-    overdue: bool,
+    pub(super) due: Option<String>,
+    pub(super) overdue: bool,
 }
 
 #[derive(Template)]
