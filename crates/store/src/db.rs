@@ -25,6 +25,7 @@ pub struct Store {
     /// through the one writer: strictly ordered log, one fsync per batch.
     writer: Writer,
     writer_task: std::sync::Mutex<Option<tokio::task::JoinHandle<()>>>,
+    pub(crate) backend: Backend,
 }
 
 /// Tuning of a store; the defaults suit production.
@@ -176,7 +177,7 @@ impl Store {
         let mut write_conn = AnyConnection::connect(database_url).await?;
         configure(&mut write_conn, backend).await?;
         let (writer, task) = Writer::start(write_conn, backend, keys.clone(), options.max_write_batch);
-        let store = Self { pool, keys, writer, writer_task: std::sync::Mutex::new(Some(task)) };
+        let store = Self { pool, keys, writer, writer_task: std::sync::Mutex::new(Some(task)), backend };
         store.ensure_infohus(now).await?;
         store.ensure_shipped_instruments(now).await?;
         let sealed = store.seal_legacy_rows().await?;
