@@ -39,10 +39,16 @@ impl Keys {
         let master = MasterKey::load_or_create(&master_path, create)?;
         let log_path = dir.join(LOG_KEY_FILE);
         let index_path = dir.join(INDEX_KEY_FILE);
-        if create && !log_path.exists() && !index_path.exists() {
+        if create {
+            // Each key is written whole or not at all (temporary file, sync, rename), and a
+            // start killed between the two is finished by the next one. The fingerprints
+            // checked against the database catch a key replaced on a database that has data.
             fs::create_dir_all(dir)?;
-            write_new_key(&log_path)?;
-            write_new_key(&index_path)?;
+            for path in [&log_path, &index_path] {
+                if !path.exists() {
+                    write_new_key(path)?;
+                }
+            }
         }
         Ok(Self { log: read_key(&log_path)?, index: read_key(&index_path)?, master })
     }
@@ -104,17 +110,22 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
 
 fn write_new_key(path: &PathBuf) -> Result<(), StoreError> {
     let key: [u8; 32] = rand::rng().random();
+    let partial = path.with_extension("key.partial");
     let mut options = fs::OpenOptions::new();
-    options.write(true).create_new(true);
+    options.write(true).create(true).truncate(true);
     #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt;
         options.mode(0o600);
     }
-    let mut file = options.open(path)?;
+    let mut file = options.open(&partial)?;
     file.write_all(hex(&key).as_bytes())?;
     file.write_all(b"\n")?;
     file.sync_all()?;
+    fs::rename(&partial, path)?;
+    if let Some(dir) = path.parent() {
+        fs::File::open(dir)?.sync_all()?;
+    }
     Ok(())
 }
 
@@ -147,6 +158,20 @@ mod tests {
         assert_eq!(first.fingerprints(), again.fingerprints());
         assert_eq!(first.blind_index("cpr", "0101051234"), again.blind_index("cpr", "0101051234"));
         assert_ne!(first.blind_index("cpr", "0101051234"), first.blind_index("name", "0101051234"));
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn a_start_killed_between_the_two_keys_is_finished_by_the_next() {
+        let dir = std::env::temp_dir().join(format!("infohus-keys-{}", uuid::Uuid::now_v7()));
+        let first = Keys::load(&dir, true, None).unwrap();
+        let log = std::fs::read_to_string(dir.join(LOG_KEY_FILE)).unwrap();
+        std::fs::remove_file(dir.join(INDEX_KEY_FILE)).unwrap();
+        std::fs::write(dir.join("blind-index.key.partial"), "half").unwrap();
+        let again = Keys::load(&dir, true, None).unwrap();
+        assert_eq!(std::fs::read_to_string(dir.join(LOG_KEY_FILE)).unwrap(), log, "the written key stays");
+        assert_eq!(first.fingerprints().0, again.fingerprints().0);
+        assert!(!dir.join("blind-index.key.partial").exists());
         std::fs::remove_dir_all(dir).unwrap();
     }
 

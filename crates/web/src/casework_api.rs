@@ -652,7 +652,11 @@ async fn intervention_types(State(state): State<AppState>, _: ApiUser) -> Result
     let list = state.store().intervention_types().await?;
     Ok(Json(json!({"items": list.iter().map(|t| json!({
         "code": t.code,
-        "label": catalog.get(&format!("intervention_kind.{}", t.code)).to_owned(),
+        "label": if catalog.has(&format!("intervention_type.{}", t.code)) {
+            catalog.label("intervention_type", &t.code)
+        } else {
+            t.label.clone()
+        },
         "configured_label": t.label,
         "default_review_months": t.default_review_months,
     })).collect::<Vec<_>>()})))

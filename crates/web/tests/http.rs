@@ -1371,6 +1371,9 @@ async fn a_case_lives_from_referral_through_screening_assessments_and_mentoring_
     app.set_time(datetime!(2026-11-23 09:00 UTC));
     let (referral_id, case_id, person_id) = screened_case(&app).await;
     let coordinator = app.login("koordinator").await;
+    let kinds = app.get("/api/v1/intervention-types", &coordinator).await.json();
+    let mentoring = kinds["items"].as_array().unwrap().iter().find(|k| k["code"] == "mentoring").unwrap();
+    assert_eq!(mentoring["label"], "Mentorforløb");
 
     // The screening: both checks, the police sees its own note only; the coordinator all.
     let screening = app.get(&format!("/api/v1/referrals/{referral_id}/screening"), &coordinator).await.json();
