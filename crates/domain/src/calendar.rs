@@ -66,7 +66,8 @@ fn last_sunday(year: i32, month: time::Month) -> Option<Date> {
 }
 
 /// Copenhagen local time: CET, or CEST from the last Sunday of March to the last Sunday of
-/// October (01:00 UTC both ends).
+/// October (01:00 UTC both ends). In the last hours `time` can represent, where the local
+/// time would lie past its range, the time stays in UTC.
 pub fn copenhagen(t: OffsetDateTime) -> OffsetDateTime {
     let utc = t.to_offset(UtcOffset::UTC);
     let year = utc.year();
@@ -79,7 +80,7 @@ pub fn copenhagen(t: OffsetDateTime) -> OffsetDateTime {
         _ => false,
     };
     let offset = UtcOffset::from_hms(if summer { 2 } else { 1 }, 0, 0).unwrap_or(UtcOffset::UTC);
-    utc.to_offset(offset)
+    utc.checked_to_offset(offset).unwrap_or(utc)
 }
 
 /// The default screening deadline, in working days after receipt.
@@ -142,6 +143,17 @@ mod tests {
         assert_eq!(copenhagen(time::macros::datetime!(2026-03-29 01:00 UTC)).hour(), 3);
         assert_eq!(copenhagen(time::macros::datetime!(2026-10-25 00:59 UTC)).hour(), 2);
         assert_eq!(copenhagen(time::macros::datetime!(2026-10-25 01:00 UTC)).hour(), 2);
+    }
+
+    /// Found by the `validators` fuzz target: `to_offset` panicked past 9999-12-31 22:59 UTC
+    /// (a stored time comes from the database, which an imported archive fills).
+    #[test]
+    fn copenhagen_time_at_the_end_of_the_calendar_does_not_panic() {
+        let last = time::macros::datetime!(9999-12-31 23:59:59 UTC);
+        assert_eq!(copenhagen(last), last);
+        assert_eq!(copenhagen(time::macros::datetime!(9999-12-31 22:00 UTC)).hour(), 23);
+        let first = time::macros::datetime!(-9999-01-01 00:00 UTC);
+        assert_eq!(copenhagen(first).hour(), 1);
     }
 
     proptest! {

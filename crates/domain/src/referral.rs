@@ -313,12 +313,18 @@ fn validate_subject(input: SubjectInput, today: Date, errors: &mut FieldErrors) 
                 .ok_or_else(|| FieldError::new("subject.municipality", "invalid_municipality")),
         ),
     };
+    // Without a stated birth date the CPR number's date is the birth date, which cannot be
+    // still to come.
+    let cpr_birth_date = cpr.as_ref().map(Cpr::birth_date);
+    if stated_birth_date.is_none() && cpr_birth_date.is_some_and(|born| born > today) {
+        errors.push("subject.cpr", "date_in_future");
+    }
     if errors.0.len() != before {
         return None;
     }
     // A stated birth date wins: it also settles the century where the CPR's seventh digit
     // was mistyped or follows an older rule.
-    let birth_date = stated_birth_date.or_else(|| cpr.as_ref().map(Cpr::birth_date));
+    let birth_date = stated_birth_date.or(cpr_birth_date);
     Some(Subject { name: Personal::new(name?), cpr, birth_date, gender, municipality })
 }
 
@@ -429,6 +435,21 @@ mod tests {
         input.subject.as_mut().unwrap().birth_date = Some("2005-01-02".into());
         let referral = input.validate(&categories(), date!(2026 - 11 - 22)).unwrap();
         assert_eq!(referral.subject.birth_date, Some(date!(2005 - 01 - 02)));
+    }
+
+    /// Found by the `json_bodies` fuzz target: `160742-8642` (seventh digit 8: born 2042) was
+    /// accepted with a birth date in the future.
+    #[test]
+    fn a_cpr_number_whose_date_is_still_to_come_is_refused_unless_a_birth_date_is_stated() {
+        let mut input = contract_example();
+        let subject = input.subject.as_mut().unwrap();
+        subject.cpr = Some("160742-8642".into());
+        subject.birth_date = None;
+        let errors = input.clone().validate(&categories(), date!(2026 - 11 - 22)).unwrap_err();
+        assert_eq!(codes(&errors), [("subject.cpr", "date_in_future")]);
+        input.subject.as_mut().unwrap().birth_date = Some("1942-07-16".into());
+        let referral = input.validate(&categories(), date!(2026 - 11 - 22)).unwrap();
+        assert_eq!(referral.subject.birth_date, Some(date!(1942 - 07 - 16)));
     }
 
     #[test]

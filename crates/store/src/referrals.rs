@@ -371,10 +371,18 @@ fn match_index(keys: &Keys, subject: &Subject) -> Option<String> {
 impl Store {
     /// Seals the personal fields of rows written before encryption at rest existed: every
     /// person without a data key (and not erased) gets one, and their rows are sealed with it.
+    /// Runs once: afterwards the settings row `legacy_rows_sealed` says so, and a start no
+    /// longer reads the whole persons table (seconds from a cold disk at a million persons).
     pub(crate) async fn seal_legacy_rows(&self) -> Result<usize, StoreError> {
         let keys = self.keys.clone();
         self.write(move |conn, _log| {
             Box::pin(async move {
+                let done = sqlx::query("SELECT value FROM settings WHERE name = 'legacy_rows_sealed'")
+                    .fetch_optional(&mut *conn)
+                    .await?;
+                if done.is_some() {
+                    return Ok(0);
+                }
                 let persons = sqlx::query(
                     "SELECT id, name, cpr, birth_date FROM persons WHERE data_key IS NULL AND shredded_at IS NULL",
                 )
@@ -417,6 +425,9 @@ impl Store {
                         update.execute(&mut *conn).await?;
                     }
                 }
+                sqlx::query("INSERT INTO settings (name, value) VALUES ('legacy_rows_sealed', 'complete')")
+                    .execute(&mut *conn)
+                    .await?;
                 Ok(persons.len())
             })
         })

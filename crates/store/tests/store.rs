@@ -492,9 +492,11 @@ async fn rows_written_before_encryption_are_sealed_on_start() {
     let coordinator = f.store.actor_for_operator("koordinator").await.unwrap();
     let r = submit(&f.store, &coordinator, input("Gammel Række", None, None), T0).await;
     f.store.close().await;
-    // Rewind the rows to how an earlier version stored them: plaintext, no data key.
+    // Rewind the rows to how an earlier version stored them: plaintext, no data key (and
+    // no record yet that the sealing pass has run).
     let raw = sqlx::AnyPool::connect(&f.url).await.unwrap();
     sqlx::query("UPDATE persons SET name = 'Gammel Række', data_key = NULL").execute(&raw).await.unwrap();
+    sqlx::query("DELETE FROM settings WHERE name = 'legacy_rows_sealed'").execute(&raw).await.unwrap();
     sqlx::query(
         "UPDATE referrals SET description = 'Gammel beskrivelse', subject_name = 'Gammel Række', referrer_name = 'Lærer Hansen'",
     )

@@ -36,6 +36,10 @@ pub(super) fn parse_date(raw: &str) -> Option<Date> {
     if parts.next().is_some() || year.len() != 4 || month.len() != 2 || day.len() != 2 {
         return None;
     }
+    // Digits only: `parse` would also take a sign (`2026-02-+1`).
+    if ![year, month, day].iter().all(|part| part.bytes().all(|b| b.is_ascii_digit())) {
+        return None;
+    }
     let month = time::Month::try_from(month.parse::<u8>().ok()?).ok()?;
     Date::from_calendar_date(year.parse().ok()?, month, day.parse().ok()?).ok()
 }
