@@ -36,6 +36,22 @@ rm -rf target/ics && mkdir -p target/ics
 INFOHUS_ICS_OUT="$PWD/target/ics" cargo nextest run -p infohus-web --locked --no-fail-fast -E 'test(writes_samples_for_the_external_check)'
 .tools/venv/bin/python scripts/check-ics.py target/ics/*.ics
 
+# The proof harness, short versions (scripts/proof.sh runs the long ones before a release):
+# every operation of the OpenAPI document through schemathesis with the four checks, every
+# fuzz target for a few seconds, and the benchmark and the load run at small sizes. The last
+# two run the debug build here: in CI they prove the harness works and the load run's
+# zero-error and flat-memory rules hold; the figures in BENCHMARKS.md come from release builds.
+scripts/schemathesis.sh "${CI_SCHEMATHESIS_EXAMPLES:-25}"
+scripts/fuzz.sh "${CI_FUZZ_SECONDS:-10}"
+mkdir -p target/proof
+cargo build --locked -p infohus -p infohus-bench
+target/debug/infohus-bench run --referrals 5000 --reads-per-referral 3 --seconds 1 --clients 1,32 \
+  --json target/proof/bench-ci.json
+# 30 s is too short for the database caches to fill (they may grow to 32 MB per connection),
+# so here memory may at most double; the 5-minute run of scripts/proof.sh allows 25 %.
+target/debug/infohus-bench load --seconds 30 --connections 128 --referrals 2000 --max-rss-growth 1.0 \
+  --json target/proof/load-ci.json
+
 # pg_virtualenv makes a throwaway cluster (loopback only), exports PGHOST/PGPORT/PGUSER/
 # PGPASSWORD/PGDATABASE, runs the command and drops the cluster again. -t: allowed as root.
 pg_virtualenv -t sh -c \
