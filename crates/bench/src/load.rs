@@ -4,18 +4,18 @@
 
 use crate::http::{self, Plan, Request, Step, drive, percentile_ms};
 use crate::server::{self, Server};
-use crate::{COORDINATOR, PASSWORD, fresh_dir, intake_body, location, machine, prepare};
+use crate::{COORDINATOR, PASSWORD, Setup, intake_body, location, machine, prepare};
 use infohus_store::synthetic_cpr;
 use serde_json::json;
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 #[derive(clap::Args)]
 pub struct LoadArgs {
-    /// How long the load runs.
-    #[arg(long, default_value_t = 300, value_parser = clap::value_parser!(u64).range(5..=86_400))]
+    /// How long the load runs (at least 20 s: memory is sampled every 5 s and judged over
+    /// the last quarter against 20–50 %).
+    #[arg(long, default_value_t = 300, value_parser = clap::value_parser!(u64).range(20..=86_400))]
     seconds: u64,
     /// Concurrent keep-alive connections.
     #[arg(long, default_value_t = 128, value_parser = clap::value_parser!(u64).range(1..=4_096))]
@@ -27,20 +27,8 @@ pub struct LoadArgs {
     /// (0.25 = 25 %) before the run counts as leaking.
     #[arg(long, default_value_t = 0.25)]
     max_rss_growth: f64,
-    /// Where to put the data (default: a fresh folder under the temp dir, removed afterwards).
-    #[arg(long)]
-    data_dir: Option<PathBuf>,
-    /// An empty PostgreSQL database to run on instead of SQLite.
-    #[arg(long)]
-    database_url: Option<String>,
-    #[arg(long)]
-    keep: bool,
-    /// Write the results as JSON here too.
-    #[arg(long)]
-    json: Option<PathBuf>,
-    /// The `infohus` binary (default: the one beside this binary).
-    #[arg(long)]
-    infohus: Option<PathBuf>,
+    #[command(flatten)]
+    setup: Setup,
 }
 
 const KINDS: [&str; 6] = [
@@ -66,22 +54,14 @@ fn kind_of(c: usize, n: usize) -> usize {
 }
 
 pub async fn load(args: LoadArgs) -> anyhow::Result<bool> {
-    let infohus = match &args.infohus {
-        Some(path) => path.clone(),
-        None => server::sibling_infohus()?,
-    };
-    let dir = fresh_dir(args.data_dir.as_deref(), "infohus-load")?;
-    let result = run(&args, &infohus, &dir).await;
-    if !args.keep {
-        let _ = std::fs::remove_dir_all(&dir);
-    }
-    result
+    let args = &args;
+    args.setup.within("infohus-load", |infohus, dir| async move { run(args, &infohus, &dir).await }).await
 }
 
 async fn run(args: &LoadArgs, infohus: &std::path::Path, dir: &std::path::Path) -> anyhow::Result<bool> {
     let referrals = usize::try_from(args.referrals)?;
     let connections = usize::try_from(args.connections)?;
-    let db = args.database_url.as_deref();
+    let db = args.setup.database_url.as_deref();
     let (store, url) = prepare(dir, db).await?;
     let actor = store.actor_for_operator(COORDINATOR).await?;
     let now = crate::now();
@@ -203,7 +183,7 @@ async fn run(args: &LoadArgs, infohus: &std::path::Path, dir: &std::path::Path) 
     }
     let passed = result.errors == 0 && flat && healthy;
     println!("load run {}", if passed { "PASSED" } else { "FAILED" });
-    if let Some(path) = &args.json {
+    if let Some(path) = &args.setup.json {
         let report = json!({
             "command": std::env::args().collect::<Vec<_>>().join(" "),
             "machine": machine(),

@@ -64,6 +64,13 @@ struct RunArgs {
     /// Concurrent clients for the read figures, comma-separated.
     #[arg(long, default_value = "1,8,32,128", value_delimiter = ',')]
     clients: Vec<usize>,
+    #[command(flatten)]
+    setup: Setup,
+}
+
+/// Where the data goes and which binary is measured: the same for `run` and `load`.
+#[derive(clap::Args)]
+pub struct Setup {
     /// Where to put the data (default: a fresh folder under the system's temp dir, removed
     /// afterwards unless --keep). Must not exist yet.
     #[arg(long)]
@@ -80,6 +87,30 @@ struct RunArgs {
     /// The `infohus` binary to measure (default: the one beside this binary).
     #[arg(long)]
     infohus: Option<PathBuf>,
+}
+
+impl Setup {
+    /// Runs `body` with the `infohus` binary and a fresh data dir, then removes the dir
+    /// unless `--keep`.
+    pub async fn within<F, Fut>(&self, prefix: &str, body: F) -> anyhow::Result<bool>
+    where
+        F: FnOnce(PathBuf, PathBuf) -> Fut,
+        Fut: std::future::Future<Output = anyhow::Result<bool>>,
+    {
+        let infohus = match &self.infohus {
+            Some(path) => path.clone(),
+            None => server::sibling_infohus()?,
+        };
+        let dir = fresh_dir(self.data_dir.as_deref(), prefix)?;
+        let result = body(infohus, dir.clone()).await;
+        if !self.keep {
+            if let Some(url) = self.database_url.as_deref() {
+                eprintln!("note: the PostgreSQL database {url:?} keeps the data; drop it yourself");
+            }
+            let _ = std::fs::remove_dir_all(&dir);
+        }
+        result
+    }
 }
 
 fn main() -> ExitCode {
@@ -299,27 +330,16 @@ fn check(run: &Run, what: &str, errors: &mut usize) -> anyhow::Result<()> {
 }
 
 async fn run(args: RunArgs) -> anyhow::Result<bool> {
-    let infohus = match &args.infohus {
-        Some(path) => path.clone(),
-        None => server::sibling_infohus()?,
-    };
     let me = std::env::current_exe()?;
-    let dir = fresh_dir(args.data_dir.as_deref(), "infohus-bench")?;
-    let result = measure(&args, &infohus, &me, &dir).await;
-    if !args.keep {
-        if let Some(url) = args.database_url.as_deref() {
-            eprintln!("note: the PostgreSQL database {url:?} keeps the data; drop it yourself");
-        }
-        let _ = std::fs::remove_dir_all(&dir);
-    }
-    result
+    let args = &args;
+    args.setup.within("infohus-bench", |infohus, dir| async move { measure(args, &infohus, &me, &dir).await }).await
 }
 
 async fn measure(args: &RunArgs, infohus: &Path, me: &Path, dir: &Path) -> anyhow::Result<bool> {
     let seconds = Duration::from_secs(args.seconds);
     let referrals = usize::try_from(args.referrals)?;
     let reads = usize::try_from(args.reads_per_referral)?;
-    let db = args.database_url.as_deref();
+    let db = args.setup.database_url.as_deref();
     let machine = machine();
     let backend = if db.is_some() { "PostgreSQL" } else { "SQLite" };
     eprintln!("machine: {machine}");
@@ -470,40 +490,20 @@ async fn measure(args: &RunArgs, infohus: &Path, me: &Path, dir: &Path) -> anyho
     .await?;
     check(&inbox, "inbox", &mut errors)?;
     figures.push(Figure::of_run("inbox page (50 referrals), 8 clients", &inbox));
-    let by_cpr = drive(
-        &address,
-        Some(&token),
-        8,
-        seconds,
-        usize::MAX,
-        single(200, move |c, n| {
+    type SearchBody = fn(usize) -> Value;
+    let searches: [(&str, SearchBody); 2] = [
+        ("person search by CPR, 8 clients", |i| json!({"cpr": synthetic_cpr(i)})),
+        ("person search by name (three words), 8 clients", |i| json!({"name": synthetic_name(i)})),
+    ];
+    for (what, body) in searches {
+        let plan = single(200, move |c, n| {
             let i = (c * 104_729 + n * 7_919) % referrals;
-            Request::post(
-                "/api/v1/person-search",
-                serde_json::to_vec(&json!({"cpr": synthetic_cpr(i)})).unwrap_or_default(),
-            )
-        }),
-    )
-    .await?;
-    check(&by_cpr, "search by CPR", &mut errors)?;
-    figures.push(Figure::of_run("person search by CPR, 8 clients", &by_cpr));
-    let by_name = drive(
-        &address,
-        Some(&token),
-        8,
-        seconds,
-        usize::MAX,
-        single(200, move |c, n| {
-            let i = (c * 104_729 + n * 7_919) % referrals;
-            Request::post(
-                "/api/v1/person-search",
-                serde_json::to_vec(&json!({"name": synthetic_name(i)})).unwrap_or_default(),
-            )
-        }),
-    )
-    .await?;
-    check(&by_name, "search by name", &mut errors)?;
-    figures.push(Figure::of_run("person search by name (three words), 8 clients", &by_name));
+            Request::post("/api/v1/person-search", serde_json::to_vec(&body(i)).unwrap_or_default())
+        });
+        let run = drive(&address, Some(&token), 8, seconds, usize::MAX, plan).await?;
+        check(&run, what, &mut errors)?;
+        figures.push(Figure::of_run(what, &run));
+    }
 
     // Agenda generation for the next meeting.
     let agenda = agenda_generation(&address, &token, 5).await?;
@@ -546,7 +546,7 @@ async fn measure(args: &RunArgs, infohus: &Path, me: &Path, dir: &Path) -> anyho
         "unexpected_answers": errors,
         "figures": figures.iter().map(Figure::json).collect::<Vec<_>>(),
     });
-    if let Some(path) = &args.json {
+    if let Some(path) = &args.setup.json {
         std::fs::write(path, serde_json::to_vec_pretty(&report)?)?;
         eprintln!("wrote {}", path.display());
     }
