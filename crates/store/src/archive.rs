@@ -548,7 +548,7 @@ impl Store {
     pub async fn export_archive(&self, out: &mut impl Write) -> Result<ArchiveSummary, ArchiveError> {
         let mut hasher = Sha256::new();
         let mut conn = self.pool.acquire().await.map_err(StoreError::from)?;
-        let postgres = conn.backend_name().eq_ignore_ascii_case("postgres");
+        let postgres = self.backend == crate::db::Backend::Postgres;
         // Rolled back when dropped; SQLite's snapshot starts at the first read below.
         let mut conn = conn.begin().await.map_err(StoreError::from)?;
         if postgres {
