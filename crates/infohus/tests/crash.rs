@@ -657,23 +657,16 @@ async fn check_database(url: &str, when: &str, tally: &mut Tally) -> Stored {
         }
         referrals.insert(id);
     }
-    let created = |object_type: &'static str| {
-        sqlx::query("SELECT object_id FROM access_log WHERE action = 'create' AND object_type = $1").bind(object_type)
-    };
-    let logged_referrals: HashSet<String> = created("referral")
-        .fetch_all(&mut db)
-        .await
-        .unwrap()
-        .iter()
-        .map(|r| r.try_get::<String, _>(0).unwrap())
-        .collect();
-    let logged_persons: HashSet<String> = created("person")
-        .fetch_all(&mut db)
-        .await
-        .unwrap()
-        .iter()
-        .map(|r| r.try_get::<String, _>(0).unwrap())
-        .collect();
+    let mut logged = Vec::new();
+    for object_type in ["referral", "person"] {
+        let rows = sqlx::query("SELECT object_id FROM access_log WHERE action = 'create' AND object_type = $1")
+            .bind(object_type)
+            .fetch_all(&mut db)
+            .await
+            .unwrap();
+        logged.push(rows.iter().map(|r| r.try_get::<String, _>(0).unwrap()).collect::<HashSet<String>>());
+    }
+    let (logged_persons, logged_referrals) = (logged.pop().unwrap(), logged.pop().unwrap());
     if logged_referrals != referrals {
         problems.push(format!(
             "{} referrals without their 'create' log entry, {} 'create' entries without their referral",
