@@ -12,7 +12,9 @@
 #
 # The seeds in fuzz/corpus/<target>/ are read, never written: what the fuzzer finds goes to
 # fuzz/target/fuzz-corpus/<target>/ (ignored by git), which later runs start from.
-# Environment: FUZZ_TARGETS="a b" runs only those; FUZZ_ARGS adds libFuzzer options.
+# Environment: FUZZ_TARGETS="a b" runs only those; FUZZ_ARGS adds libFuzzer options;
+# FUZZ_SEED=N fixes libFuzzer's random seed (CI does, so a failure there replays here with
+# the same seed; unset, every run explores anew and prints its seed when something fails).
 set -euo pipefail
 
 seconds="${1:-60}"
@@ -55,7 +57,7 @@ for target in $targets; do
     timeout --kill-after=30 $((seconds + 300)) \
         cargo fuzz run "$target" "$corpus" "$seeds" -- \
         -max_total_time="$seconds" -print_final_stats=1 -timeout=60 -rss_limit_mb=4096 \
-        ${FUZZ_ARGS:-} >"$log" 2>&1 || status=$?
+        ${FUZZ_SEED:+-seed=$FUZZ_SEED} ${FUZZ_ARGS:-} >"$log" 2>&1 || status=$?
     elapsed=$(($(date +%s) - t0))
     after=$(find "$artifacts" -type f | wc -l)
     execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' | tail -1 || true)
@@ -74,8 +76,13 @@ for target in $targets; do
         failed=1
         newest=$(ls -t "$artifacts" 2>/dev/null | head -1 || true)
         [[ -n $newest ]] && result="$result: fuzz/artifacts/$target/$newest"
+        # What went wrong first (a CI log keeps only its tail), then how the run ended.
+        echo "---- $target: what failed (libFuzzer $(grep -o 'INFO: Seed: [0-9]*' "$log" | head -1 || true))"
+        grep -E -A6 'panicked at|ERROR: libFuzzer|ERROR: AddressSanitizer|ERROR: LeakSanitizer|SUMMARY:' "$log" \
+            | grep -v -E '^ +[0-9]+: |^ +at ' | head -40 || true
         echo "---- $target: last lines of $log"
-        grep -v '^#[0-9]' "$log" | tail -40
+        grep -v '^#[0-9]' "$log" | tail -15
+        result="$result, $(grep -o 'INFO: Seed: [0-9]*' "$log" | head -1 | sed 's/INFO: Seed: /seed /' || true)"
     fi
     line=$(printf '%-12s execs=%-10s execs/s=%-7s seconds=%-5s corpus=%s (%s files in fuzz/target/fuzz-corpus) %s' \
         "$target" "${execs:-?}" "${per_second:-?}" "$elapsed" "${corp:-?}" "$files" "$result")

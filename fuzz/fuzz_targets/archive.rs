@@ -71,14 +71,17 @@ fn work_root() -> PathBuf {
     root
 }
 
-/// The records of an archive that was read whole: the lines between header and trailer.
+/// The records of an archive that was read whole: the lines between header and trailer,
+/// each as what the import reads of it (its table and values; other keys are ignored).
 fn records(archive: &[u8]) -> Vec<Value> {
     archive
         .split(|b| *b == b'\n')
+        .skip(1)
         .map(|line| serde_json::from_slice::<Value>(line.strip_suffix(b"\r").unwrap_or(line)).ok())
         .take_while(|value| value.as_ref().is_none_or(|v| v["end"] != true))
         .flatten()
         .filter(|value| value.get("t").is_some())
+        .map(|value| json!({"t": value["t"], "v": value["v"]}))
         .collect()
 }
 

@@ -516,6 +516,8 @@ pub enum ArchiveError {
     NotEmpty,
     #[error("the archive was made with other keys than the ones given")]
     OtherKeys,
+    #[error("the archive does not name each of the keys it was made with exactly once")]
+    KeysNotNamed,
     #[error("io: {0}")]
     Io(#[from] std::io::Error),
     #[error(transparent)]
@@ -657,21 +659,28 @@ impl Store {
         if trailer["sha256"] != sha256.as_str() || trailer["rows"].as_u64() != Some(records.len() as u64) {
             return Err(ArchiveError::Checksum);
         }
+        // Each of the three keys must be named, once, and be this store's: an archive that
+        // names none would otherwise load content sealed with keys nobody here holds.
         let (log_fp, index_fp) = self.keys.fingerprints();
         let master_fp = self.keys.master().fingerprint();
+        let mut named = [0u8; 3];
         for (index, values) in &records {
             if TABLES.get(*index).map(|(t, _, _)| *t) != Some("settings") {
                 continue;
             }
-            let expected = match values.first().and_then(Value::as_str) {
-                Some("log_key_fingerprint") => &log_fp,
-                Some("index_key_fingerprint") => &index_fp,
-                Some("master_key_fingerprint") => &master_fp,
+            let (slot, expected) = match values.first().and_then(Value::as_str) {
+                Some("log_key_fingerprint") => (0, &log_fp),
+                Some("index_key_fingerprint") => (1, &index_fp),
+                Some("master_key_fingerprint") => (2, &master_fp),
                 _ => continue,
             };
             if values.get(1).and_then(Value::as_str) != Some(expected.as_str()) {
                 return Err(ArchiveError::OtherKeys);
             }
+            named[slot] += 1;
+        }
+        if named != [1, 1, 1] {
+            return Err(ArchiveError::KeysNotNamed);
         }
 
         let rows = records.len() as u64;

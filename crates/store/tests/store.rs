@@ -837,6 +837,24 @@ async fn an_archive_moves_everything_to_another_database_and_back_unchanged() {
         other_keys.import_archive(std::io::Cursor::new(&first)).await,
         Err(infohus_store::ArchiveError::OtherKeys)
     ));
+    // An archive that leaves out a key's fingerprint (checksum made right again) is refused
+    // too: it would load content sealed with keys nobody can check.
+    let lines: Vec<&str> = std::str::from_utf8(&first).unwrap().lines().collect();
+    let body: Vec<&str> =
+        lines[..lines.len() - 1].iter().copied().filter(|line| !line.contains("\"master_key_fingerprint\"")).collect();
+    assert_eq!(body.len(), lines.len() - 2, "one fingerprint row left out");
+    let mut unnamed = String::new();
+    for line in &body {
+        unnamed.push_str(line);
+        unnamed.push('\n');
+    }
+    let sha: String =
+        <sha2::Sha256 as sha2::Digest>::digest(unnamed.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
+    unnamed.push_str(&format!("{{\"end\":true,\"rows\":{},\"sha256\":\"{sha}\"}}\n", body.len() - 1));
+    assert!(matches!(
+        fourth.import_archive(std::io::Cursor::new(unnamed.as_bytes())).await,
+        Err(infohus_store::ArchiveError::KeysNotNamed)
+    ));
     for dir in [dir2, dir3, dir4, dir5] {
         let _ = std::fs::remove_dir_all(dir);
     }

@@ -233,7 +233,8 @@ pub(super) fn meeting_field(pairs: &[(String, String)]) -> Option<MeetingId> {
 pub(super) fn parse_clock(raw: &str) -> Option<time::Time> {
     let mut parts = raw.trim().split([':', '.']);
     let (hour, minute) = (parts.next()?, parts.next()?);
-    if hour.is_empty() || hour.len() > 2 || minute.len() != 2 {
+    let digits = |part: &str| part.bytes().all(|b| b.is_ascii_digit());
+    if hour.is_empty() || hour.len() > 2 || minute.len() != 2 || !digits(hour) || !digits(minute) {
         return None;
     }
     time::Time::from_hms(hour.parse().ok()?, minute.parse().ok()?, 0).ok()
@@ -1058,7 +1059,7 @@ mod tests {
         assert_eq!(parse_clock("09:00"), Some(time::macros::time!(9:00)));
         assert_eq!(parse_clock("9.30"), Some(time::macros::time!(9:30)));
         assert_eq!(parse_clock("13:45:00"), Some(time::macros::time!(13:45)));
-        for bad in ["", "24:00", "9", "09:5", "ab:cd", "09:60"] {
+        for bad in ["", "24:00", "9", "09:5", "ab:cd", "09:60", "+9:+5", "+9:05", "09:+5", "-1:00"] {
             assert_eq!(parse_clock(bad), None, "{bad}");
         }
     }
