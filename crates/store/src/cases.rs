@@ -18,6 +18,7 @@ use infohus_domain::{
 };
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
+use std::collections::HashMap;
 use time::{Duration, OffsetDateTime};
 
 /// How long a break-glass grant lasts.
@@ -229,6 +230,27 @@ pub(crate) async fn disclosed_to(
         Ok((id, r.try_get("code")?))
     })
     .collect()
+}
+
+/// Every note of a case disclosed to another agency, with the receivers as `disclosed_to`
+/// gives them for one note: one query for the whole case instead of one per note.
+async fn note_disclosures_of_case(
+    conn: &mut AnyConnection,
+    case: &str,
+) -> Result<HashMap<String, Vec<(AgencyId, String)>>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT d.record_id, d.to_agency_id, a.code FROM disclosures d JOIN agencies a ON a.id = d.to_agency_id
+         WHERE d.case_id = $1 AND d.record_type = 'note' ORDER BY a.code",
+    )
+    .bind(case)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut map: HashMap<String, Vec<(AgencyId, String)>> = HashMap::new();
+    for r in &rows {
+        let to = AgencyId::parse(&r.try_get::<String, _>("to_agency_id")?).ok_or(StoreError::Corrupt("agency id"))?;
+        map.entry(r.try_get("record_id")?).or_default().push((to, r.try_get("code")?));
+    }
+    Ok(map)
 }
 
 impl Store {
@@ -717,12 +739,13 @@ async fn case_in(
     .bind(id.as_str())
     .fetch_all(&mut *conn)
     .await?;
+    let mut note_disclosures = note_disclosures_of_case(conn, id.as_str()).await?;
     let mut notes = Vec::new();
     for row in &rows {
         let note_id: String = row.try_get("id")?;
         let owner =
             AgencyId::parse(&row.try_get::<String, _>("owner_agency_id")?).ok_or(StoreError::Corrupt("agency id"))?;
-        let disclosures = disclosed_to(conn, "note", &note_id).await?;
+        let disclosures = note_disclosures.remove(&note_id).unwrap_or_default();
         let to: Vec<AgencyId> = disclosures.iter().map(|(a, _)| a.clone()).collect();
         if !actor.viewer.may_read_record(loaded.access, RecordFacts { owner: &owner, disclosed_to: &to }) {
             continue;
