@@ -185,7 +185,7 @@ async fn run(args: &LoadArgs, infohus: &std::path::Path, dir: &std::path::Path) 
     println!("load run {}", if passed { "PASSED" } else { "FAILED" });
     if let Some(path) = &args.setup.json {
         let report = json!({
-            "command": std::env::args().collect::<Vec<_>>().join(" "),
+            "command": crate::command_line(std::env::args()),
             "machine": machine(),
             "backend": if db.is_some() { "PostgreSQL" } else { "SQLite" },
             "seconds": args.seconds, "connections": connections, "referrals_loaded": referrals,

@@ -104,8 +104,9 @@ impl Setup {
         let dir = fresh_dir(self.data_dir.as_deref(), prefix)?;
         let result = body(infohus, dir.clone()).await;
         if !self.keep {
-            if let Some(url) = self.database_url.as_deref() {
-                eprintln!("note: the PostgreSQL database {url:?} keeps the data; drop it yourself");
+            // Not the URL itself: it holds the password.
+            if self.database_url.is_some() {
+                eprintln!("note: the PostgreSQL database given with --database-url keeps the data; drop it yourself");
             }
             let _ = std::fs::remove_dir_all(&dir);
         }
@@ -220,6 +221,19 @@ pub fn intake_body(c: usize, n: usize) -> Vec<u8> {
         "urgency": if i.is_multiple_of(9) { "urgent" } else { "normal" },
     });
     serde_json::to_vec(&body).unwrap_or_default()
+}
+
+/// The command line as the JSON report records it, with the password of a database URL
+/// (`scheme://user:password@host/…`) replaced, so the report can be shared.
+pub fn command_line(args: impl IntoIterator<Item = String>) -> String {
+    let hide = |arg: String| match (arg.find("://"), arg.rfind('@')) {
+        (Some(scheme), Some(at)) if scheme + 3 < at && arg[scheme + 3..at].contains(':') => {
+            let user = arg[scheme + 3..at].split(':').next().unwrap_or_default().to_owned();
+            format!("{}{user}:PASSWORD{}", &arg[..scheme + 3], &arg[at..])
+        }
+        _ => arg,
+    };
+    args.into_iter().map(hide).collect::<Vec<_>>().join(" ")
 }
 
 /// One line of the results: a figure and, where it has one, its limit and the ratio.
@@ -536,7 +550,7 @@ async fn measure(args: &RunArgs, infohus: &Path, me: &Path, dir: &Path) -> anyho
 
     print_table(&figures);
     let report = json!({
-        "command": std::env::args().collect::<Vec<_>>().join(" "),
+        "command": command_line(std::env::args()),
         "at": crate::now().format(&time::format_description::well_known::Rfc3339).unwrap_or_default(),
         "machine": machine,
         "backend": backend,
@@ -585,4 +599,31 @@ async fn agenda_generation(address: &str, token: &str, reps: usize) -> anyhow::R
     run.wall = started.elapsed();
     run.samples.sort_unstable();
     Ok((run, items))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::command_line;
+
+    #[test]
+    fn the_recorded_command_line_holds_no_database_password() {
+        let args = |list: &[&str]| list.iter().map(|a| (*a).to_owned()).collect::<Vec<_>>();
+        assert_eq!(
+            command_line(args(&[
+                "infohus-bench",
+                "run",
+                "--database-url",
+                "postgres://bench:s3cr3t@localhost:5432/db"
+            ])),
+            "infohus-bench run --database-url postgres://bench:PASSWORD@localhost:5432/db"
+        );
+        assert_eq!(
+            command_line(args(&["infohus-bench", "--database-url=postgres://u:p@w@h/db", "--seconds", "10"])),
+            "infohus-bench --database-url=postgres://u:PASSWORD@h/db --seconds 10"
+        );
+        assert_eq!(
+            command_line(args(&["b", "postgres://u@h/db", "--json", "x.json"])),
+            "b postgres://u@h/db --json x.json"
+        );
+    }
 }
