@@ -19,6 +19,7 @@ pub mod referral;
 pub mod role;
 pub mod search;
 pub mod sensitivity;
+pub mod splitmix;
 pub mod text;
 pub mod user;
 

@@ -250,43 +250,8 @@ const URGENT_CLOSINGS: [&str; 3] = [
     "Situationen har udviklet sig hurtigt den seneste uge, og vi beder om kontakt i dag.",
 ];
 
-/// SplitMix64: tiny, fast and the same on every platform, which is all demo data needs.
-struct Rng(u64);
-
-impl Rng {
-    fn new(seed: u64) -> Self {
-        Self(seed)
-    }
-
-    fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform in `0..n`; 0 when `n` is 0.
-    fn below(&mut self, n: u64) -> u64 {
-        if n == 0 { 0 } else { self.next_u64() % n }
-    }
-
-    /// Uniform in `lo..=hi`; `lo` when the range is empty.
-    fn between(&mut self, lo: i64, hi: i64) -> i64 {
-        if hi <= lo {
-            return lo;
-        }
-        lo.saturating_add(i64::try_from(self.below(hi.abs_diff(lo).saturating_add(1))).unwrap_or(0))
-    }
-
-    fn chance(&mut self, percent: u64) -> bool {
-        self.below(100) < percent
-    }
-
-    fn index(&mut self, len: usize) -> usize {
-        usize::try_from(self.below(len as u64)).unwrap_or(0)
-    }
-}
+/// Demo data replays from its seed.
+type Rng = infohus_domain::splitmix::SplitMix64;
 
 /// A uniformly chosen item; the type's default only for an empty slice.
 fn pick<T: Copy + Default>(rng: &mut Rng, items: &[T]) -> T {

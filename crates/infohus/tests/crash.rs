@@ -38,20 +38,17 @@ const HTTP_TIMEOUT: Duration = Duration::from_secs(30);
 // Small tools: a seeded generator, temporary folders, child processes that die with us.
 // ---------------------------------------------------------------------------------------
 
-/// SplitMix64: small, seedable, the same sequence on every machine.
-struct Rng(u64);
+/// The test's random choices replay from the printed seed.
+struct Rng(infohus_domain::splitmix::SplitMix64);
 
 impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
+    fn new(seed: u64) -> Self {
+        Self(infohus_domain::splitmix::SplitMix64::new(seed))
     }
+
     /// Uniform in `lo..=hi`.
     fn range(&mut self, lo: u64, hi: u64) -> u64 {
-        lo + self.next() % (hi - lo + 1)
+        lo + self.0.below(hi - lo + 1)
     }
 }
 
@@ -525,7 +522,7 @@ async fn writer(
     worker: usize,
     persons: Arc<Vec<(String, String)>>,
 ) -> WriterOutcome {
-    let mut rng = Rng(seed ^ ((cycle as u64) << 20) ^ (worker as u64 + 1).wrapping_mul(0x5851_F42D_4C95_7F2D));
+    let mut rng = Rng::new(seed ^ ((cycle as u64) << 20) ^ (worker as u64 + 1).wrapping_mul(0x5851_F42D_4C95_7F2D));
     let mut outcome = WriterOutcome { acknowledged: Vec::new(), in_flight: None };
     let Ok(mut http) = Http::connect(&address, Some(&token)).await else { return outcome };
     let mut i = 0;
@@ -733,7 +730,7 @@ async fn kill_the_server_again_and_again() {
         scratch.path(),
     );
 
-    let mut rng = Rng(seed);
+    let mut rng = Rng::new(seed);
     let mut model = Model::default();
     let mut tally = Tally::default();
     let mut token: Option<String> = None;
@@ -790,7 +787,7 @@ async fn kill_the_server_again_and_again() {
             .collect();
         let readers: Vec<_> = (0..READERS)
             .map(|r| {
-                let reader_rng = Rng(seed ^ 0xA5A5_0000 ^ ((cycle * READERS + r) as u64));
+                let reader_rng = Rng::new(seed ^ 0xA5A5_0000 ^ ((cycle * READERS + r) as u64));
                 tokio::spawn(reader(address.clone(), token.clone(), load.clone(), known.clone(), reader_rng))
             })
             .collect();
@@ -1071,7 +1068,7 @@ async fn interrupt_exports_and_imports() {
     const TRUNCATIONS: usize = 8;
     let started = Instant::now();
     let seed = seed("export/import kills");
-    let mut rng = Rng(seed);
+    let mut rng = Rng::new(seed);
     sqlx::any::install_default_drivers();
     let source = TempDir::new("archive-source");
     let work = TempDir::new("archive-work");

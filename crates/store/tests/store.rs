@@ -386,18 +386,16 @@ async fn reordering_entries_is_caught() {
 async fn moving_text_between_fields_or_adding_separators_is_caught() {
     // Verification reads each entry as one joined text: content shifted from one field to
     // the next, or a field holding the join's separator, must still be caught.
-    let (f, raw, _) = logged_fixture().await;
-    exec(&raw, "UPDATE access_log SET actor_username = actor_username || '\u{1f}x' WHERE seq = 5").await;
-    assert_eq!(f.store.verify_access_log(None).await.unwrap().unwrap_err().seq, 5);
-    let (f, raw, _) = logged_fixture().await;
-    exec(&raw, "UPDATE access_log SET purpose = action || purpose, action = '' WHERE seq = 6").await;
-    assert_eq!(f.store.verify_access_log(None).await.unwrap().unwrap_err().seq, 6);
-    let (f, raw, _) = logged_fixture().await;
-    exec(&raw, "UPDATE access_log SET criteria = criteria || '\u{1e}' || criteria WHERE seq = 7").await;
-    assert_eq!(f.store.verify_access_log(None).await.unwrap().unwrap_err().seq, 7);
-    let (f, raw, _) = logged_fixture().await;
-    exec(&raw, "UPDATE access_log SET person_id = NULL WHERE seq = 2").await;
-    assert_eq!(f.store.verify_access_log(None).await.unwrap().unwrap_err().seq, 2);
+    for (tampering, seq) in [
+        ("UPDATE access_log SET actor_username = actor_username || '\u{1f}x' WHERE seq = 5", 5),
+        ("UPDATE access_log SET purpose = action || purpose, action = '' WHERE seq = 6", 6),
+        ("UPDATE access_log SET criteria = criteria || '\u{1e}' || criteria WHERE seq = 7", 7),
+        ("UPDATE access_log SET person_id = NULL WHERE seq = 2", 2),
+    ] {
+        let (f, raw, _) = logged_fixture().await;
+        exec(&raw, tampering).await;
+        assert_eq!(f.store.verify_access_log(None).await.unwrap().unwrap_err().seq, seq, "{tampering}");
+    }
 }
 
 #[tokio::test]

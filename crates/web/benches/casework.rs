@@ -7,6 +7,7 @@
 //! 10) set the size, `INFOHUS_BENCH_SAMPLES` the requests per endpoint (default 300), and
 //! `INFOHUS_BENCH_DATABASE_URL` an empty PostgreSQL database to run on instead of SQLite.
 
+use infohus_domain::splitmix::SplitMix64;
 use infohus_domain::{AgencyCode, AgencyKind, AgencyName, Clock, Password, PersonId, Role, Username};
 use infohus_store::{Store, password, sqlite_url};
 use infohus_web::{AppState, Config, SystemClock};
@@ -114,19 +115,6 @@ fn report(name: &str, mut samples: Vec<Duration>, wall: Duration, bytes: usize) 
     );
 }
 
-/// A deterministic pseudo-random sequence (SplitMix64), so that every run times the same cases.
-struct Picks(u64);
-
-impl Picks {
-    fn next(&mut self, below: usize) -> usize {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        (z ^ (z >> 31)) as usize % below.max(1)
-    }
-}
-
 /// The sizes of the SQLite database file and of its write-ahead log.
 fn sqlite_sizes(dir: &Path) -> (u64, u64) {
     let size = |file: &str| std::fs::metadata(dir.join(file)).map(|m| m.len()).unwrap_or(0);
@@ -220,12 +208,12 @@ async fn main() -> BenchResult<()> {
     ];
     let mut missing_pages = Vec::new();
     for (n, (name, prefix, suffix, page)) in endpoints.into_iter().enumerate() {
-        let mut picks = Picks(n as u64 + 1);
+        let mut picks = SplitMix64::new(n as u64 + 1);
         let auth = if page { &cookie } else { &bearer };
         let (mut times, mut bytes) = (Vec::with_capacity(samples), 0);
         let wall = Instant::now();
         for s in 0..samples {
-            let (case, person) = &ids[picks.next(ids.len())];
+            let (case, person) = &ids[picks.index(ids.len())];
             let id = if suffix.is_empty() { case } else { person };
             let path = format!("{prefix}{id}{suffix}");
             let t = Instant::now();
@@ -252,10 +240,10 @@ async fn main() -> BenchResult<()> {
     }
 
     // In-process, without HTTP: the store's progression, and the chart rendered from it.
-    let mut picks = Picks(99);
+    let mut picks = SplitMix64::new(99);
     let (mut fetch, mut render, mut svg_bytes) = (Vec::with_capacity(samples), Vec::with_capacity(samples), 0);
     for _ in 0..samples {
-        let person = PersonId::parse(&ids[picks.next(ids.len())].1).ok_or("person id")?;
+        let person = PersonId::parse(&ids[picks.index(ids.len())].1).ok_or("person id")?;
         let t = Instant::now();
         let p = state.store().progression(&actor, &person, state.now()).await?;
         fetch.push(t.elapsed());
