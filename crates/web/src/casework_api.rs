@@ -648,15 +648,10 @@ async fn mentoring_figure(State(state): State<AppState>, ApiUser(actor, _): ApiU
 // ---------------------------------------------------------------- interventions
 
 async fn intervention_types(State(state): State<AppState>, _: ApiUser) -> Result<Json<Value>, ApiError> {
-    let catalog = crate::i18n::Catalog::danish();
     let list = state.store().intervention_types().await?;
     Ok(Json(json!({"items": list.iter().map(|t| json!({
         "code": t.code,
-        "label": if catalog.has(&format!("intervention_type.{}", t.code)) {
-            catalog.label("intervention_type", &t.code)
-        } else {
-            t.label.clone()
-        },
+        "label": crate::pages::intervention_kind_label(&list, &t.code),
         "configured_label": t.label,
         "default_review_months": t.default_review_months,
     })).collect::<Vec<_>>()})))

@@ -741,7 +741,7 @@ fn user_name(users: &[UserSummary], username: &str) -> String {
 
 /// A (Danish) label for an intervention kind: the catalogue's for the built-in kinds, the
 /// configured label for kinds an administrator added.
-fn intervention_kind_label(types: &[InterventionType], code: &str) -> String {
+pub(crate) fn intervention_kind_label(types: &[InterventionType], code: &str) -> String {
     let key = format!("intervention_type.{code}");
     if t().has(&key) {
         return t().label("intervention_type", code);
