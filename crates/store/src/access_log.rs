@@ -467,9 +467,15 @@ impl<'a> VerifyLine<'a> {
     }
 }
 
-/// Whether each line's hash matches its content, computed on every core.
-fn check_hashes(keys: &Keys, lines: &[String]) -> Vec<bool> {
-    let check = |line: &String| VerifyLine::split(line).is_some_and(|l| entry_hash(keys, &l.entry) == l.hash);
+/// Each line of a batch split into its fields, with whether its hash matches its content
+/// (`None`: the line does not split into an entry); split and hashed on every core.
+fn split_and_hash<'a>(keys: &Keys, lines: &[&'a str]) -> Vec<Option<(VerifyLine<'a>, bool)>> {
+    let check = |line: &&'a str| {
+        VerifyLine::split(line).map(|l| {
+            let ok = entry_hash(keys, &l.entry) == l.hash;
+            (l, ok)
+        })
+    };
     let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(8);
     if threads < 2 || lines.len() < 1_000 {
         return lines.iter().map(check).collect();
@@ -483,12 +489,56 @@ fn check_hashes(keys: &Keys, lines: &[String]) -> Vec<bool> {
             match handle.join() {
                 Ok(part) => all.extend(part),
                 // A panicking hash thread cannot vouch for its lines.
-                Err(_) => all.extend(std::iter::repeat_n(false, chunk)),
+                Err(_) => all.extend(std::iter::repeat_with(|| None).take(chunk)),
             }
         }
         all.truncate(lines.len());
         all
     })
+}
+
+/// Where the check of the chain stands between batches.
+struct ChainCheck {
+    checkpoint: Option<Checkpoint>,
+    checkpoint_seen: bool,
+    expected_seq: i64,
+    prev: String,
+}
+
+impl ChainCheck {
+    /// Checks one batch (`verify_sql`'s text) in order: every entry present, each following
+    /// the previous one, each hash matching its content, and the checkpoint where it falls.
+    fn batch(&mut self, keys: &Keys, text: &str) -> Result<(), VerifyFailure> {
+        let lines: Vec<&str> = text.split(VERIFY_ENTRY_SEPARATOR).collect();
+        for checked in split_and_hash(keys, &lines) {
+            self.expected_seq += 1;
+            let Some((fields, hash_ok)) = checked else {
+                return Err(VerifyFailure { seq: self.expected_seq, reason: "content does not match its hash" });
+            };
+            if fields.seq != self.expected_seq {
+                return Err(VerifyFailure { seq: self.expected_seq, reason: "missing entry" });
+            }
+            if fields.entry.prev_hash != self.prev {
+                return Err(VerifyFailure { seq: fields.seq, reason: "does not follow the previous entry" });
+            }
+            if !hash_ok {
+                return Err(VerifyFailure { seq: fields.seq, reason: "content does not match its hash" });
+            }
+            if let Some(c) = &self.checkpoint
+                && c.seq == fields.seq
+            {
+                if c.hash != fields.hash {
+                    return Err(VerifyFailure {
+                        seq: fields.seq,
+                        reason: "differs from the checkpoint: the log was rewritten",
+                    });
+                }
+                self.checkpoint_seen = true;
+            }
+            fields.hash.clone_into(&mut self.prev);
+        }
+        Ok(())
+    }
 }
 
 impl Store {
@@ -553,7 +603,7 @@ impl Store {
     ) -> Result<Result<VerifyReport, VerifyFailure>, StoreError> {
         // One task reads batches while this one checks the previous batch: reading and
         // hashing overlap, and each batch's hashes are computed on every core.
-        let (sender, mut batches) = tokio::sync::mpsc::channel::<Result<Vec<String>, StoreError>>(2);
+        let (sender, mut batches) = tokio::sync::mpsc::channel::<Result<String, StoreError>>(2);
         let (pool, sql) = (self.pool.clone(), verify_sql(self.backend));
         let reader = tokio::spawn(async move {
             let mut after = 0i64;
@@ -578,72 +628,51 @@ impl Store {
                     }
                 };
                 after = last;
-                let lines = lines.split(VERIFY_ENTRY_SEPARATOR).map(str::to_owned).collect();
                 if sender.send(Ok(lines)).await.is_err() {
                     return;
                 }
             }
         });
         let keys = self.keys.clone();
-        let mut checkpoint_seen = false;
-        let mut expected_seq = 0i64;
-        let mut prev = GENESIS.to_owned();
+        let mut chain = ChainCheck {
+            checkpoint: checkpoint.cloned(),
+            checkpoint_seen: false,
+            expected_seq: 0,
+            prev: GENESIS.to_owned(),
+        };
         while let Some(batch) = batches.recv().await {
-            let batch = batch?;
+            let text = batch?;
             let keys = keys.clone();
-            let (batch, hashes_ok) = tokio::task::spawn_blocking(move || {
-                let ok = check_hashes(&keys, &batch);
-                (batch, ok)
+            let (checked, outcome) = tokio::task::spawn_blocking(move || {
+                let outcome = chain.batch(&keys, &text);
+                (chain, outcome)
             })
             .await
             .map_err(|_| StoreError::Corrupt("access-log verification"))?;
-            for (line, hash_ok) in batch.iter().zip(hashes_ok) {
-                expected_seq += 1;
-                let Some(fields) = VerifyLine::split(line) else {
-                    return Ok(Err(VerifyFailure { seq: expected_seq, reason: "content does not match its hash" }));
-                };
-                if fields.seq != expected_seq {
-                    return Ok(Err(VerifyFailure { seq: expected_seq, reason: "missing entry" }));
-                }
-                if fields.entry.prev_hash != prev {
-                    return Ok(Err(VerifyFailure { seq: fields.seq, reason: "does not follow the previous entry" }));
-                }
-                if !hash_ok {
-                    return Ok(Err(VerifyFailure { seq: fields.seq, reason: "content does not match its hash" }));
-                }
-                if let Some(c) = checkpoint
-                    && c.seq == fields.seq
-                {
-                    if c.hash != fields.hash {
-                        return Ok(Err(VerifyFailure {
-                            seq: fields.seq,
-                            reason: "differs from the checkpoint: the log was rewritten",
-                        }));
-                    }
-                    checkpoint_seen = true;
-                }
-                fields.hash.clone_into(&mut prev);
+            chain = checked;
+            if let Err(failure) = outcome {
+                return Ok(Err(failure));
             }
         }
         reader.await.map_err(|_| StoreError::Corrupt("access-log verification"))?;
         if let Some(c) = checkpoint
-            && !checkpoint_seen
+            && !chain.checkpoint_seen
             && c.seq > 0
         {
             return Ok(Err(VerifyFailure {
-                seq: expected_seq + 1,
+                seq: chain.expected_seq + 1,
                 reason: "the checkpoint's entry is missing: the log was truncated",
             }));
         }
         let head = sqlx::query("SELECT seq, hash FROM access_log_head WHERE id = 1").fetch_one(&self.pool).await?;
         let head_seq: i64 = head.try_get("seq")?;
         let head_hash: String = head.try_get("hash")?;
-        if head_seq != expected_seq || head_hash != prev {
+        if head_seq != chain.expected_seq || head_hash != chain.prev {
             return Ok(Err(VerifyFailure {
-                seq: expected_seq + 1,
+                seq: chain.expected_seq + 1,
                 reason: "entries after this point are missing (the recorded head is further on)",
             }));
         }
-        Ok(Ok(VerifyReport { entries: expected_seq, head_seq, head_hash }))
+        Ok(Ok(VerifyReport { entries: chain.expected_seq, head_seq, head_hash }))
     }
 }
