@@ -1092,7 +1092,7 @@ async fn interrupt_exports_and_imports() {
 
     // Exports killed at random moments.
     let refusals = target_with_keys(source.path(), "archive-refusals");
-    let (mut killed_exports, mut partial_refused, mut finished_first) = (0, 0, 0);
+    let (mut killed_exports, mut partial_refused, mut finished_first, mut whole_partials) = (0, 0, 0, 0);
     for k in 0..EXPORT_KILLS {
         let out = work.join(&format!("export-{k}.archive"));
         let partial = work.join(&format!("export-{k}.archive.partial"));
@@ -1128,7 +1128,13 @@ async fn interrupt_exports_and_imports() {
             } else {
                 assert_refused(&out, &refusals, scratch, "the missing archive of a killed export").await;
             }
-            if partial_len.is_some() {
+            if partial_len == Some(reference_bytes.len() as u64)
+                && std::fs::read(&partial).is_ok_and(|bytes| bytes == reference_bytes)
+            {
+                // Killed after the last byte was written and synced but before the rename:
+                // the file is whole (its checksum says so), only not yet under the asked name.
+                whole_partials += 1;
+            } else if partial_len.is_some() {
                 assert_refused(&partial, &refusals, scratch, "the partial file of a killed export").await;
                 partial_refused += 1;
             }
@@ -1211,7 +1217,8 @@ async fn interrupt_exports_and_imports() {
 
     println!(
         "export/import kills: {killed_exports} exports killed midway ({finished_first} finished first), \
-         {partial_refused} partial files refused by import, {} truncated archives refused; \
+         {partial_refused} partial files refused by import ({whole_partials} were whole: killed between \
+         the last byte and the rename), {} truncated archives refused; \
          {killed_imports} imports killed midway ({left_empty} left the target empty, {left_complete} complete), \
          every re-run right and every copy verified; {:.1} s",
         cuts.len(),
