@@ -83,6 +83,19 @@ pub fn copenhagen(t: OffsetDateTime) -> OffsetDateTime {
     utc.checked_to_offset(offset).unwrap_or(utc)
 }
 
+/// Copenhagen wall-clock time of a stored instant, the way meetings, cut-offs and shown dates
+/// are kept.
+pub fn copenhagen_wall(t: OffsetDateTime) -> time::PrimitiveDateTime {
+    let local = copenhagen(t);
+    time::PrimitiveDateTime::new(local.date(), local.time())
+}
+
+/// The Copenhagen day of a stored instant: an action at 23:30 UTC in winter happened the next
+/// day as its users count days.
+pub fn copenhagen_day(t: OffsetDateTime) -> time::Date {
+    copenhagen(t).date()
+}
+
 /// The default screening deadline, in working days after receipt.
 pub const SCREENING_WORKING_DAYS: u32 = 5;
 

@@ -1238,8 +1238,8 @@ mod tests {
                 .unwrap();
         for (id, received) in rows {
             let at = OffsetDateTime::parse(&received, &time::format_description::well_known::Rfc3339).unwrap();
-            let local = infohus_domain::calendar::copenhagen(at);
-            if PrimitiveDateTime::new(local.date(), local.time()) > next.cutoff_at {
+            let local = infohus_domain::calendar::copenhagen_wall(at);
+            if local > next.cutoff_at {
                 continue;
             }
             let due = infohus_domain::calendar::screening_due(local.date(), 5).unwrap();

@@ -675,8 +675,7 @@ async fn build_agendas_at_cut_off(state: AppState) {
     loop {
         tick.tick().await;
         let now = state.now();
-        let local = infohus_domain::calendar::copenhagen(now);
-        let local = time::PrimitiveDateTime::new(local.date(), local.time());
+        let local = infohus_domain::calendar::copenhagen_wall(now);
         match state.store().build_due_agendas(local, state.config().screening_working_days, now).await {
             Ok(0) => {}
             Ok(built) => tracing::info!(built, "agendas built at their cut-off"),

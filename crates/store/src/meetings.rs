@@ -982,8 +982,7 @@ async fn agenda_facts(
     .fetch_all(&mut *conn)
     .await?
     {
-        let received = infohus_domain::calendar::copenhagen(crate::db::parse_ts(&r.try_get::<String, _>("received_at")?)?);
-        let received = PrimitiveDateTime::new(received.date(), received.time());
+        let received = infohus_domain::calendar::copenhagen_wall(crate::db::parse_ts(&r.try_get::<String, _>("received_at")?)?);
         if received <= m.cutoff_at {
             referrals.push(AwaitingReferral { referral: r.try_get("id")?, received_on: received.date() });
         }
@@ -1040,12 +1039,21 @@ async fn agenda_facts(
          WHERE f.infohus_id = $1 AND f.handled_meeting_id IS NULL AND c.status = 'open' AND f.flagged_at <= $2",
     )
     .bind(infohus)
+    // UTC text up to the day after the cut-off holds every flag made before it in Copenhagen
+    // time (always ahead of UTC); the cut-off itself is applied to the Copenhagen time.
     .bind(day(m.cutoff_at.date() + Duration::days(1)))
     .fetch_all(&mut *conn)
     .await?
     {
-        let at = crate::db::parse_ts(&r.try_get::<String, _>("flagged_at")?)?;
-        cases.push(CaseFact::Flag { case: r.try_get("case_id")?, flag: r.try_get("agency")?, flagged_on: at.date() });
+        let at =
+            infohus_domain::calendar::copenhagen_wall(crate::db::parse_ts(&r.try_get::<String, _>("flagged_at")?)?);
+        if at <= m.cutoff_at {
+            cases.push(CaseFact::Flag {
+                case: r.try_get("case_id")?,
+                flag: r.try_get("agency")?,
+                flagged_on: at.date(),
+            });
+        }
     }
     Ok(AgendaFacts { meeting_on: m.starts_at.date(), next_meeting_on, screening_working_days, referrals, cases })
 }

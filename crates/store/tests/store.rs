@@ -1017,3 +1017,48 @@ async fn casework_content_is_sealed_at_rest_and_moves_in_an_archive() {
         }
     }
 }
+
+/// Flags are dated and cut off in Copenhagen time, as the meeting's cut-off is: a flag made at
+/// 23:30 UTC on a winter evening belongs to the next day, and one made after the cut-off (in
+/// Copenhagen time, though before it in UTC) waits for the meeting after.
+#[tokio::test]
+async fn a_flag_is_dated_and_cut_off_in_copenhagen_time() {
+    use infohus_domain::agenda::Reason;
+    let f = fixture().await;
+    let coordinator = f.store.actor_for_operator("koordinator").await.unwrap();
+    let kk = AgencyCode::parse("KK").unwrap();
+    let late_evening = submit(&f.store, &coordinator, input("Aften Aftensen", Some("0101051234"), None), T0).await;
+    let after_cutoff = submit(&f.store, &coordinator, input("Sen Sensen", Some("0202051234"), None), T0).await;
+    let late_evening = f.store.open_case(&coordinator, &late_evening.id, &kk, &[], T0).await.unwrap();
+    let after_cutoff = f.store.open_case(&coordinator, &after_cutoff.id, &kk, &[], T0).await.unwrap();
+
+    // The meeting is on 24.11 at 09:00; the cut-off 21 hours before: 23.11 at 12:00 in Copenhagen.
+    let series = infohus_store::NewSeries {
+        name: "Koordineringsmøde".into(),
+        first_start: time::PrimitiveDateTime::new(T0.date() + time::Duration::days(2), time::macros::time!(9:00)),
+        interval_days: 14,
+        duration_minutes: 90,
+        cutoff_minutes: 21 * 60,
+        location: None,
+        video_link: None,
+        participants: Vec::new(),
+        occurrences: 1,
+    };
+    f.store.create_series(&coordinator, series, T0).await.unwrap();
+    let meeting = f.store.meetings(&coordinator, T0.date(), 1).await.unwrap().remove(0);
+
+    f.store.flag_case(&coordinator, &late_evening, "", datetime!(2026-11-22 23:30 UTC)).await.unwrap();
+    f.store.flag_case(&coordinator, &after_cutoff, "", datetime!(2026-11-23 11:30 UTC)).await.unwrap();
+    let now = datetime!(2026-11-23 11:45 UTC);
+    f.store.build_agenda(&coordinator, &meeting.id, 5, now).await.unwrap();
+    let view = f.store.meeting(&coordinator, &meeting.id, now.date(), now).await.unwrap();
+    let flags_of = |case: &infohus_domain::CaseId| {
+        view.items
+            .iter()
+            .filter(|i| i.full.as_ref().is_some_and(|full| full.case_id.as_ref() == Some(case)))
+            .flat_map(|i| i.reasons.iter().filter(|r| r.reason == Reason::Flagged).map(|r| r.date))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(flags_of(&late_evening), vec![Some(time::macros::date!(2026 - 11 - 23))]);
+    assert_eq!(flags_of(&after_cutoff), Vec::new());
+}

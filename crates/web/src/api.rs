@@ -270,7 +270,8 @@ async fn create_referral(
     }
     let now = state.now();
     let categories = state.store().concern_categories().await?;
-    let referral = ReferralInput::from(body).validate(&categories, now.date()).map_err(ApiError::Invalid)?;
+    let today = infohus_domain::calendar::copenhagen_day(now);
+    let referral = ReferralInput::from(body).validate(&categories, today).map_err(ApiError::Invalid)?;
     let view = state.store().create_referral(&actor, referral, now).await?;
     Ok((StatusCode::CREATED, Json(referral_json(&state, &view))).into_response())
 }

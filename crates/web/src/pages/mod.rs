@@ -132,8 +132,7 @@ fn da_date(d: Date) -> String {
 }
 
 fn da_datetime(t: OffsetDateTime) -> String {
-    let local = copenhagen(t);
-    da_local(time::PrimitiveDateTime::new(local.date(), local.time()))
+    da_local(infohus_domain::calendar::copenhagen_wall(t))
 }
 
 /// A Copenhagen wall-clock time (meetings are kept in it): `24.11.2026 kl. 09.00`.

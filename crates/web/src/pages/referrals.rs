@@ -43,7 +43,7 @@ pub(super) fn inbox_row(state: &AppState, r: &ReferralView, today: Date) -> Inbo
         overdue: due.is_some_and(|d| today > d),
         id: r.id.as_str().to_owned(),
         received: da_date(copenhagen(r.received_at).date()),
-        age_days: (today - r.received_at.date()).whole_days().max(0),
+        age_days: (today - copenhagen(r.received_at).date()).whole_days().max(0),
         subject: r.subject.name.expose().clone(),
         category: t().label("category", r.concern_category.as_str()),
         urgency: t().label("urgency", r.urgency.as_str()),
