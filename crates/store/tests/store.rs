@@ -122,6 +122,23 @@ async fn submit(store: &Store, actor: &Actor, input: ReferralInput, at: OffsetDa
     store.create_referral(actor, new, at).await.unwrap()
 }
 
+/// One meeting at 09:00 (Copenhagen) `days` after T0, its cut-off 21 hours before.
+async fn one_meeting(store: &Store, coordinator: &Actor, days: i64) -> infohus_store::MeetingSummary {
+    let series = infohus_store::NewSeries {
+        name: "Koordineringsmøde".into(),
+        first_start: time::PrimitiveDateTime::new(T0.date() + time::Duration::days(days), time::macros::time!(9:00)),
+        interval_days: 14,
+        duration_minutes: 90,
+        cutoff_minutes: 21 * 60,
+        location: None,
+        video_link: None,
+        participants: Vec::new(),
+        occurrences: 1,
+    };
+    store.create_series(coordinator, series, T0).await.unwrap();
+    store.meetings(coordinator, T0.date(), 1).await.unwrap().remove(0)
+}
+
 #[tokio::test]
 async fn equal_cpr_numbers_give_the_same_person() {
     let f = fixture().await;
@@ -164,19 +181,7 @@ async fn a_link_moves_the_referrals_agenda_items_and_waits_for_no_case() {
     assert!(second.suggested_person_id.is_some() && third.suggested_person_id.is_some());
 
     // A draft agenda names the new referrals' persons.
-    let series = infohus_store::NewSeries {
-        name: "Koordineringsmøde".into(),
-        first_start: time::PrimitiveDateTime::new(T0.date() + time::Duration::days(7), time::macros::time!(9:00)),
-        interval_days: 14,
-        duration_minutes: 90,
-        cutoff_minutes: 21 * 60,
-        location: None,
-        video_link: None,
-        participants: Vec::new(),
-        occurrences: 1,
-    };
-    f.store.create_series(&coordinator, series, T0).await.unwrap();
-    let meeting = f.store.meetings(&coordinator, T0.date(), 1).await.unwrap().remove(0);
+    let meeting = one_meeting(&f.store, &coordinator, 7).await;
     f.store.build_agenda(&coordinator, &meeting.id, 5, T0).await.unwrap();
     let items_about = |view: &infohus_store::MeetingView, referral: &infohus_domain::ReferralId| {
         view.items
@@ -1033,19 +1038,7 @@ async fn a_flag_is_dated_and_cut_off_in_copenhagen_time() {
     let after_cutoff = f.store.open_case(&coordinator, &after_cutoff.id, &kk, &[], T0).await.unwrap();
 
     // The meeting is on 24.11 at 09:00; the cut-off 21 hours before: 23.11 at 12:00 in Copenhagen.
-    let series = infohus_store::NewSeries {
-        name: "Koordineringsmøde".into(),
-        first_start: time::PrimitiveDateTime::new(T0.date() + time::Duration::days(2), time::macros::time!(9:00)),
-        interval_days: 14,
-        duration_minutes: 90,
-        cutoff_minutes: 21 * 60,
-        location: None,
-        video_link: None,
-        participants: Vec::new(),
-        occurrences: 1,
-    };
-    f.store.create_series(&coordinator, series, T0).await.unwrap();
-    let meeting = f.store.meetings(&coordinator, T0.date(), 1).await.unwrap().remove(0);
+    let meeting = one_meeting(&f.store, &coordinator, 2).await;
 
     f.store.flag_case(&coordinator, &late_evening, "", datetime!(2026-11-22 23:30 UTC)).await.unwrap();
     f.store.flag_case(&coordinator, &after_cutoff, "", datetime!(2026-11-23 11:30 UTC)).await.unwrap();
