@@ -96,6 +96,16 @@ pub fn copenhagen_day(t: OffsetDateTime) -> time::Date {
     copenhagen(t).date()
 }
 
+/// The instant a Copenhagen day begins (its local midnight; summer time changes at 01:00 UTC,
+/// so midnight is never skipped or repeated). None only past the calendar's ends.
+pub fn copenhagen_day_start(day: Date) -> Option<OffsetDateTime> {
+    [1, 2].into_iter().find_map(|hours| {
+        let offset = UtcOffset::from_hms(hours, 0, 0).ok()?;
+        let start = day.midnight().assume_offset(offset).checked_to_offset(UtcOffset::UTC)?;
+        (copenhagen_wall(start) == day.midnight()).then_some(start)
+    })
+}
+
 /// The default screening deadline, in working days after receipt.
 pub const SCREENING_WORKING_DAYS: u32 = 5;
 
@@ -156,6 +166,17 @@ mod tests {
         assert_eq!(copenhagen(time::macros::datetime!(2026-03-29 01:00 UTC)).hour(), 3);
         assert_eq!(copenhagen(time::macros::datetime!(2026-10-25 00:59 UTC)).hour(), 2);
         assert_eq!(copenhagen(time::macros::datetime!(2026-10-25 01:00 UTC)).hour(), 2);
+    }
+
+    #[test]
+    fn a_copenhagen_day_starts_at_its_local_midnight() {
+        assert_eq!(copenhagen_day_start(date!(2026 - 11 - 23)), Some(time::macros::datetime!(2026-11-22 23:00 UTC)));
+        assert_eq!(copenhagen_day_start(date!(2026 - 07 - 01)), Some(time::macros::datetime!(2026-06-30 22:00 UTC)));
+        // The days summer time begins and ends start at the offset of the night before.
+        assert_eq!(copenhagen_day_start(date!(2026 - 03 - 29)), Some(time::macros::datetime!(2026-03-28 23:00 UTC)));
+        assert_eq!(copenhagen_day_start(date!(2026 - 10 - 25)), Some(time::macros::datetime!(2026-10-24 22:00 UTC)));
+        assert_eq!(copenhagen_day_start(date!(2026 - 10 - 26)), Some(time::macros::datetime!(2026-10-25 23:00 UTC)));
+        assert!(copenhagen_day_start(date!(0000 - 01 - 01)).is_some());
     }
 
     /// Found by the `validators` fuzz target: `to_offset` panicked past 9999-12-31 22:59 UTC

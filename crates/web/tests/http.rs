@@ -1062,6 +1062,30 @@ async fn the_auditor_downloads_the_log_as_csv_and_the_download_is_logged() {
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
 }
 
+/// The audit page shows Copenhagen times, so its date filters are Copenhagen days: an entry
+/// made at 23:30 UTC on a winter evening belongs to the next day's search.
+#[tokio::test]
+async fn the_audit_pages_date_filters_are_copenhagen_days() {
+    let app = spawn().await;
+    for at in [datetime!(2026-11-22 23:30 UTC), datetime!(2026-11-23 23:30 UTC)] {
+        app.set_time(at);
+        let coordinator = app.login("koordinator").await;
+        assert_eq!(app.post("/api/v1/referrals", Some(&coordinator), &example()).await.status, StatusCode::CREATED);
+    }
+    let auditor = web_login(&app, "revisor").await;
+    let csv =
+        page(&app, "/revision/csv?username=koordinator&action=create&from=2026-11-23&to=2026-11-23", &auditor).await;
+    assert_eq!(csv.status, StatusCode::OK);
+    let text = csv.text();
+    let rows: Vec<&str> = text.lines().skip(1).collect();
+    // The CSV gives times in UTC (its header says so): 00:30 in Copenhagen is 23:30Z the day before.
+    assert_eq!(rows.len(), 2, "{text}");
+    assert!(rows.iter().all(|r| r.contains("\"2026-11-22T23:30:00Z\"")), "{text}");
+    let html =
+        page(&app, "/revision?username=koordinator&action=create&from=2026-11-24&to=2026-11-24", &auditor).await.text();
+    assert!(html.contains("24.11.2026 kl. 00.30") && !html.contains("23.11.2026 kl. 00.30"), "{html}");
+}
+
 #[tokio::test]
 async fn an_admin_extends_the_legal_bases_through_the_page() {
     let app = spawn().await;

@@ -45,7 +45,8 @@ pub(super) fn parse_date(raw: &str) -> Option<Date> {
 }
 
 /// The access-log search from the filter fields: `from` is the start of its day and `to`
-/// the end of its day (UTC), so both days are included.
+/// the end of its day, in Copenhagen time as the page shows the entries, so both days are
+/// included whole.
 pub(super) fn log_query(query: &QueryParams) -> Result<LogQuery, FieldErrors> {
     let mut errors = FieldErrors::default();
     let value = |name: &str| query.get(name).map(str::trim).filter(|v| !v.is_empty());
@@ -71,10 +72,11 @@ pub(super) fn log_query(query: &QueryParams) -> Result<LogQuery, FieldErrors> {
     let mut day = |name: &str, next: bool| {
         let raw = value(name)?;
         let date = parse_date(raw).and_then(|d| if next { d.next_day() } else { Some(d) });
-        if date.is_none() {
+        let start = date.and_then(infohus_domain::calendar::copenhagen_day_start);
+        if start.is_none() {
             errors.push(name, "invalid_date");
         }
-        date.map(|d| d.midnight().assume_utc())
+        start
     };
     let from = day("from", false);
     let to = day("to", true);
