@@ -16,7 +16,7 @@ use infohus_domain::{
 };
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use time::{Date, Duration, OffsetDateTime, PrimitiveDateTime};
 
 /// Meetings generated ahead when a series is created.
@@ -491,12 +491,13 @@ impl Store {
                 let facts = agenda_facts(conn, &actor, &m, screening_working_days).await?;
                 let proposed = infohus_domain::agenda::propose(&facts);
                 let existing = sqlx::query(
-                    "SELECT id, kind, case_id, referral_id, status FROM agenda_items WHERE meeting_id = $1 ORDER BY position, id",
+                    "SELECT id, case_id, referral_id, reasons FROM agenda_items WHERE meeting_id = $1 ORDER BY position, id",
                 )
                 .bind(id.as_str())
                 .fetch_all(&mut *conn)
                 .await?;
-                let mut by_subject: HashMap<Subject, String> = HashMap::new();
+                // The generated items already on the agenda, by subject, with their reasons.
+                let mut by_subject: HashMap<Subject, (String, String)> = HashMap::new();
                 let mut generated = Vec::new();
                 for row in &existing {
                     let item: String = row.try_get("id")?;
@@ -506,7 +507,7 @@ impl Store {
                         _ => None,
                     };
                     if let Some(subject) = subject {
-                        by_subject.insert(subject, item.clone());
+                        by_subject.insert(subject, (item.clone(), row.try_get("reasons")?));
                         generated.push(item);
                     }
                 }
@@ -515,16 +516,20 @@ impl Store {
                     .fetch_one(&mut *conn)
                     .await?
                     .try_get("p")?;
-                let mut kept = Vec::new();
+                // A rebuild writes only what changed: an item whose reasons are the same is
+                // left alone.
+                let mut kept = HashSet::new();
                 for item in &proposed {
                     let reasons = reasons_text(&item.reasons);
-                    if let Some(existing) = by_subject.get(&item.subject) {
-                        sqlx::query("UPDATE agenda_items SET reasons = $1 WHERE id = $2")
-                            .bind(&reasons)
-                            .bind(existing)
-                            .execute(&mut *conn)
-                            .await?;
-                        kept.push(existing.clone());
+                    if let Some((existing, had)) = by_subject.get(&item.subject) {
+                        if *had != reasons {
+                            sqlx::query("UPDATE agenda_items SET reasons = $1 WHERE id = $2")
+                                .bind(&reasons)
+                                .bind(existing)
+                                .execute(&mut *conn)
+                                .await?;
+                        }
+                        kept.insert(existing.as_str());
                         continue;
                     }
                     let (kind, case, referral) = match &item.subject {
@@ -554,7 +559,7 @@ impl Store {
                     .execute(&mut *conn)
                     .await?;
                 }
-                for item in generated.iter().filter(|g| !kept.contains(g)) {
+                for item in generated.iter().filter(|g| !kept.contains(g.as_str())) {
                     sqlx::query("DELETE FROM agenda_items WHERE id = $1 AND status = 'on_agenda'")
                         .bind(item)
                         .execute(&mut *conn)
@@ -932,19 +937,24 @@ async fn item_meeting(
 
 /// Numbers the items 1..n in their order.
 async fn renumber(conn: &mut AnyConnection, meeting: &str) -> Result<(), StoreError> {
-    let ids: Vec<String> = sqlx::query("SELECT id FROM agenda_items WHERE meeting_id = $1 ORDER BY position, id")
-        .bind(meeting)
-        .fetch_all(&mut *conn)
-        .await?
-        .iter()
-        .map(|r| r.try_get("id"))
-        .collect::<Result<_, _>>()?;
-    for (n, id) in ids.iter().enumerate() {
-        sqlx::query("UPDATE agenda_items SET position = $1 WHERE id = $2")
-            .bind(i64::try_from(n + 1).unwrap_or(i64::MAX))
-            .bind(id)
-            .execute(&mut *conn)
-            .await?;
+    let items: Vec<(String, i64)> =
+        sqlx::query("SELECT id, position FROM agenda_items WHERE meeting_id = $1 ORDER BY position, id")
+            .bind(meeting)
+            .fetch_all(&mut *conn)
+            .await?
+            .iter()
+            .map(|r| Ok((r.try_get("id")?, r.try_get("position")?)))
+            .collect::<Result<_, sqlx::Error>>()?;
+    // Only the items whose place changed are written.
+    for (n, (id, position)) in items.iter().enumerate() {
+        let place = i64::try_from(n + 1).unwrap_or(i64::MAX);
+        if *position != place {
+            sqlx::query("UPDATE agenda_items SET position = $1 WHERE id = $2")
+                .bind(place)
+                .bind(id)
+                .execute(&mut *conn)
+                .await?;
+        }
     }
     Ok(())
 }

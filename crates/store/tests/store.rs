@@ -1055,3 +1055,63 @@ async fn a_flag_is_dated_and_cut_off_in_copenhagen_time() {
     assert_eq!(flags_of(&late_evening), vec![Some(time::macros::date!(2026 - 11 - 23))]);
     assert_eq!(flags_of(&after_cutoff), Vec::new());
 }
+
+/// A rebuild keeps the items that stay, gives them their new reasons, drops what no longer
+/// belongs on the agenda and numbers the rest 1, 2, 3 … again.
+#[tokio::test]
+async fn a_rebuild_updates_reasons_drops_what_left_and_renumbers() {
+    use infohus_domain::agenda::Reason;
+    let f = fixture().await;
+    let coordinator = f.store.actor_for_operator("koordinator").await.unwrap();
+    let police = f.store.actor_for_operator("politi").await.unwrap();
+    let (kk, pol) = (AgencyCode::parse("KK").unwrap(), AgencyCode::parse("POL").unwrap());
+    let first = submit(&f.store, &coordinator, input("Første Person", Some("0101051234"), None), T0).await;
+    let second = submit(&f.store, &coordinator, input("Anden Person", Some("0202051234"), None), T0).await;
+    let third = submit(&f.store, &coordinator, input("Tredje Person", Some("0303051234"), None), T0).await;
+    let case = f.store.open_case(&coordinator, &first.id, &kk, &[pol], T0).await.unwrap();
+    f.store.flag_case(&coordinator, &case, "", T0).await.unwrap();
+    let meeting = one_meeting(&f.store, &coordinator, 7).await;
+    let agenda = |view: &infohus_store::MeetingView| {
+        view.items
+            .iter()
+            .map(|i| {
+                let full = i.full.as_ref().unwrap();
+                let subject = full
+                    .case_id
+                    .as_ref()
+                    .map_or_else(|| full.referral_id.as_ref().unwrap().as_str().to_owned(), |c| c.as_str().to_owned());
+                let flags = i.reasons.iter().filter(|r| r.reason == Reason::Flagged).count();
+                (i.position, subject, flags)
+            })
+            .collect::<Vec<_>>()
+    };
+    let (second_id, third_id, case_id) =
+        (second.id.as_str().to_owned(), third.id.as_str().to_owned(), case.as_str().to_owned());
+
+    f.store.build_agenda(&coordinator, &meeting.id, 5, T0).await.unwrap();
+    let view = f.store.meeting(&coordinator, &meeting.id, T0.date(), T0).await.unwrap();
+    let built = agenda(&view);
+    assert_eq!(built.len(), 3, "{built:?}");
+    assert!(built.iter().any(|(_, s, n)| *s == case_id && *n == 1), "{built:?}");
+
+    // The police asks too: the case keeps its item and gets a second reason.
+    f.store.flag_case(&police, &case, "", T0).await.unwrap();
+    // The second referral is screened into a case of its own (no facts): its item goes.
+    f.store.open_case(&coordinator, &second.id, &kk, &[], T0).await.unwrap();
+    f.store.build_agenda(&coordinator, &meeting.id, 5, T0).await.unwrap();
+    let view = f.store.meeting(&coordinator, &meeting.id, T0.date(), T0).await.unwrap();
+    let rebuilt = agenda(&view);
+    let positions: Vec<i64> = rebuilt.iter().map(|(p, _, _)| *p).collect();
+    assert_eq!(positions, vec![1, 2], "{rebuilt:?}");
+    assert!(!rebuilt.iter().any(|(_, s, _)| *s == second_id), "{rebuilt:?}");
+    assert!(rebuilt.iter().any(|(_, s, n)| *s == third_id && *n == 0), "{rebuilt:?}");
+    assert!(rebuilt.iter().any(|(_, s, n)| *s == case_id && *n == 2), "{rebuilt:?}");
+    // The same item ids: kept, not replaced.
+    let ids =
+        |view: &infohus_store::MeetingView| view.items.iter().map(|i| i.id.as_str().to_owned()).collect::<Vec<_>>();
+    let before: Vec<String> = ids(&view);
+    f.store.build_agenda(&coordinator, &meeting.id, 5, T0).await.unwrap();
+    let again = f.store.meeting(&coordinator, &meeting.id, T0.date(), T0).await.unwrap();
+    assert_eq!(ids(&again), before);
+    assert_eq!(agenda(&again), rebuilt);
+}
