@@ -8,7 +8,7 @@ use crate::cases::agency_by_code;
 use crate::db::{Store, day, new_id, parse_day, ts};
 use crate::error::StoreError;
 use crate::keys::Keys;
-use crate::referrals::{Sealer, person_key};
+use crate::referrals::{Arg, Sealer, Sql, person_key};
 use crate::sessions::Actor;
 use infohus_domain::agenda::{AgendaFacts, AwaitingReferral, CaseFact, ItemReason, Reason, Subject};
 use infohus_domain::{
@@ -519,6 +519,7 @@ impl Store {
                 // A rebuild writes only what changed: an item whose reasons are the same is
                 // left alone.
                 let mut kept = HashSet::new();
+                let mut added = Vec::new();
                 for item in &proposed {
                     let reasons = reasons_text(&item.reasons);
                     if let Some((existing, had)) = by_subject.get(&item.subject) {
@@ -532,33 +533,10 @@ impl Store {
                         kept.insert(existing.as_str());
                         continue;
                     }
-                    let (kind, case, referral) = match &item.subject {
-                        Subject::Case(c) => ("case", Some(c.as_str()), None),
-                        Subject::Referral(r) => ("referral", None, Some(r.as_str())),
-                    };
-                    let person: String = match &item.subject {
-                        Subject::Case(c) => sqlx::query("SELECT person_id FROM cases WHERE id = $1").bind(c),
-                        Subject::Referral(r) => sqlx::query("SELECT person_id FROM referrals WHERE id = $1").bind(r),
-                    }
-                    .fetch_one(&mut *conn)
-                    .await?
-                    .try_get("person_id")?;
                     next_position += 1;
-                    sqlx::query(
-                        "INSERT INTO agenda_items (id, meeting_id, position, kind, case_id, referral_id, person_id, reasons, status)
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'on_agenda')",
-                    )
-                    .bind(new_id())
-                    .bind(id.as_str())
-                    .bind(next_position)
-                    .bind(kind)
-                    .bind(case)
-                    .bind(referral)
-                    .bind(person)
-                    .bind(&reasons)
-                    .execute(&mut *conn)
-                    .await?;
+                    added.push(NewItem { subject: &item.subject, position: next_position, reasons });
                 }
+                insert_items(conn, id.as_str(), &added).await?;
                 for item in generated.iter().filter(|g| !kept.contains(g.as_str())) {
                     sqlx::query("DELETE FROM agenda_items WHERE id = $1 AND status = 'on_agenda'")
                         .bind(item)
@@ -936,6 +914,64 @@ async fn item_meeting(
 }
 
 /// Numbers the items 1..n in their order.
+/// A generated item new to the agenda, with its place.
+struct NewItem<'a> {
+    subject: &'a Subject,
+    position: i64,
+    reasons: String,
+}
+
+/// Ids per lookup, and rows per multi-row INSERT (six bound values each), when new items are
+/// written: a first build of a national agenda adds thousands, each a round trip on
+/// PostgreSQL when written one by one.
+const ITEM_CHUNK: usize = 500;
+
+/// Writes the new items of a build: their persons looked up and the rows inserted a chunk
+/// at a time.
+async fn insert_items(conn: &mut AnyConnection, meeting: &str, items: &[NewItem<'_>]) -> Result<(), StoreError> {
+    for kind in ["case", "referral"] {
+        let of_kind: Vec<(&str, &NewItem<'_>)> = items
+            .iter()
+            .filter_map(|item| match item.subject {
+                Subject::Case(c) if kind == "case" => Some((c.as_str(), item)),
+                Subject::Referral(r) if kind == "referral" => Some((r.as_str(), item)),
+                _ => None,
+            })
+            .collect();
+        let (table, values) = match kind {
+            "case" => ("cases", "'case', "),
+            _ => ("referrals", "'referral', NULL, "),
+        };
+        for chunk in of_kind.chunks(ITEM_CHUNK) {
+            let mut lookup = Sql::default();
+            lookup.push("SELECT id, person_id FROM ").push(table).push(" WHERE id IN (");
+            for (i, (subject, _)) in chunk.iter().enumerate() {
+                lookup.push(if i == 0 { "" } else { ", " }).text(subject);
+            }
+            let persons: HashMap<String, String> = lookup
+                .push(")")
+                .fetch_all(conn)
+                .await?
+                .iter()
+                .map(|row| Ok((row.try_get("id")?, row.try_get("person_id")?)))
+                .collect::<Result<_, sqlx::Error>>()?;
+            let mut insert = Sql::default();
+            insert.push(
+                "INSERT INTO agenda_items (id, meeting_id, position, kind, case_id, referral_id, person_id, reasons, status) VALUES ",
+            );
+            for (i, (subject, item)) in chunk.iter().enumerate() {
+                let person = persons.get(*subject).ok_or(StoreError::Corrupt("agenda subject without a person"))?;
+                insert.push(if i == 0 { "(" } else { ", (" }).text(&new_id()).push(", ").text(meeting).push(", ");
+                insert.arg(Arg::Int(item.position)).push(", ").push(values);
+                insert.text(subject).push(if kind == "case" { ", NULL, " } else { ", " });
+                insert.text(person).push(", ").text(&item.reasons).push(", 'on_agenda')");
+            }
+            insert.execute(conn).await?;
+        }
+    }
+    Ok(())
+}
+
 async fn renumber(conn: &mut AnyConnection, meeting: &str) -> Result<(), StoreError> {
     let items: Vec<(String, i64)> =
         sqlx::query("SELECT id, position FROM agenda_items WHERE meeting_id = $1 ORDER BY position, id")
