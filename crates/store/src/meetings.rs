@@ -1122,6 +1122,7 @@ async fn meeting_in(
     let mut items = Vec::new();
     let mut events = Vec::new();
     if show_items {
+        let access = ItemAccess::of_meeting(conn, actor, id.as_str()).await?;
         let rows = sqlx::query(
             "SELECT i.id, i.position, i.kind, i.case_id, i.referral_id, i.person_id, i.reasons, i.title, i.status, i.status_note,
                     i.discussed, p.name, p.birth_date, p.data_key AS person_data_key,
@@ -1156,7 +1157,7 @@ async fn meeting_in(
                 let sealer = Sealer::new(&key, "persons", &person);
                 let name = sealer.column(row, "name")?.ok_or(StoreError::Corrupt("person name"))?;
                 let category: String = row.try_get::<Option<String>, _>("category")?.unwrap_or_default();
-                if item_in_full(conn, actor, case.as_deref(), referral.as_deref()).await? {
+                if item_in_full(access.as_ref(), actor, case.as_deref(), referral.as_deref()) {
                     view.full = Some(ItemInFull {
                         case_id: case.as_deref().and_then(CaseId::parse),
                         referral_id: referral.as_deref().and_then(ReferralId::parse),
@@ -1195,29 +1196,60 @@ async fn meeting_in(
     Ok(MeetingView { meeting, series, items })
 }
 
-/// Whether the actor sees an item about this case or referral in full (the policy decides).
-async fn item_in_full(
-    conn: &mut AnyConnection,
-    actor: &Actor,
-    case: Option<&str>,
-    referral: Option<&str>,
-) -> Result<bool, StoreError> {
-    if actor.viewer.sees_agenda_item_in_full(false, false) {
-        return Ok(true);
+/// What decides, for every item of one meeting, whether the actor sees it in full: the cases
+/// and referrals of the meeting's items that the actor's agency takes part in, and the cases
+/// whose overview was disclosed to it. Read in three queries for the whole agenda.
+struct ItemAccess {
+    cases: HashSet<String>,
+    referrals: HashSet<String>,
+    disclosed: HashSet<String>,
+}
+
+impl ItemAccess {
+    async fn of_meeting(conn: &mut AnyConnection, actor: &Actor, meeting: &str) -> Result<Option<Self>, StoreError> {
+        if actor.viewer.sees_agenda_item_in_full(false, false) {
+            return Ok(None);
+        }
+        let agency = actor.viewer.agency.as_str();
+        let mut ids = async |sql: &'static str| -> Result<HashSet<String>, StoreError> {
+            sqlx::query(sql)
+                .bind(meeting)
+                .bind(agency)
+                .fetch_all(&mut *conn)
+                .await?
+                .iter()
+                .map(|row| Ok(row.try_get("id")?))
+                .collect()
+        };
+        Ok(Some(ItemAccess {
+            cases: ids("SELECT i.case_id AS id FROM agenda_items i JOIN case_agencies ca ON ca.case_id = i.case_id
+                 WHERE i.meeting_id = $1 AND ca.agency_id = $2")
+            .await?,
+            referrals: ids("SELECT i.referral_id AS id FROM agenda_items i
+                 JOIN referral_agencies ra ON ra.referral_id = i.referral_id
+                 WHERE i.meeting_id = $1 AND ra.agency_id = $2")
+            .await?,
+            disclosed: ids("SELECT DISTINCT i.case_id AS id FROM agenda_items i
+                 JOIN disclosures d ON d.record_type = 'case_overview' AND d.record_id = i.case_id
+                 WHERE i.meeting_id = $1 AND d.to_agency_id = $2")
+            .await?,
+        }))
     }
-    let participates = item_participation(conn, actor, case, referral).await?;
-    let disclosed = match case {
-        Some(case) => sqlx::query(
-            "SELECT 1 AS one FROM disclosures WHERE record_type = 'case_overview' AND record_id = $1 AND to_agency_id = $2",
-        )
-        .bind(case)
-        .bind(actor.viewer.agency.as_str())
-        .fetch_optional(&mut *conn)
-        .await?
-        .is_some(),
-        None => false,
+}
+
+/// Whether the actor sees an item about this case or referral in full (the policy decides;
+/// `access` is None for those who see every item in full).
+fn item_in_full(access: Option<&ItemAccess>, actor: &Actor, case: Option<&str>, referral: Option<&str>) -> bool {
+    let Some(access) = access else {
+        return true;
     };
-    Ok(actor.viewer.sees_agenda_item_in_full(participates, disclosed))
+    let participates = match (case, referral) {
+        (Some(case), _) => access.cases.contains(case),
+        (None, Some(referral)) => access.referrals.contains(referral),
+        _ => false,
+    };
+    let disclosed = case.is_some_and(|case| access.disclosed.contains(case));
+    actor.viewer.sees_agenda_item_in_full(participates, disclosed)
 }
 
 /// For each agenda item of a meeting: whether the actor sees it in full.
@@ -1226,6 +1258,7 @@ pub(crate) async fn agenda_visibility(
     actor: &Actor,
     meeting: &str,
 ) -> Result<Vec<(String, bool)>, StoreError> {
+    let access = ItemAccess::of_meeting(conn, actor, meeting).await?;
     let rows = sqlx::query("SELECT id, case_id, referral_id FROM agenda_items WHERE meeting_id = $1")
         .bind(meeting)
         .fetch_all(&mut *conn)
@@ -1234,36 +1267,9 @@ pub(crate) async fn agenda_visibility(
     for row in &rows {
         let case: Option<String> = row.try_get("case_id")?;
         let referral: Option<String> = row.try_get("referral_id")?;
-        visible.push((row.try_get("id")?, item_in_full(conn, actor, case.as_deref(), referral.as_deref()).await?));
+        visible.push((row.try_get("id")?, item_in_full(access.as_ref(), actor, case.as_deref(), referral.as_deref())));
     }
     Ok(visible)
-}
-
-/// Whether the actor's agency takes part in the item's case or referral.
-async fn item_participation(
-    conn: &mut AnyConnection,
-    actor: &Actor,
-    case: Option<&str>,
-    referral: Option<&str>,
-) -> Result<bool, StoreError> {
-    let agency = actor.viewer.agency.as_str();
-    Ok(match (case, referral) {
-        (Some(case), _) => sqlx::query("SELECT 1 AS one FROM case_agencies WHERE case_id = $1 AND agency_id = $2")
-            .bind(case)
-            .bind(agency)
-            .fetch_optional(&mut *conn)
-            .await?
-            .is_some(),
-        (None, Some(referral)) => {
-            sqlx::query("SELECT 1 AS one FROM referral_agencies WHERE referral_id = $1 AND agency_id = $2")
-                .bind(referral)
-                .bind(agency)
-                .fetch_optional(&mut *conn)
-                .await?
-                .is_some()
-        }
-        _ => false,
-    })
 }
 
 #[cfg(test)]
