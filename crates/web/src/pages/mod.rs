@@ -777,12 +777,17 @@ mod tests {
     }
 
     #[test]
-    fn date_filters_cover_whole_utc_days() {
+    fn date_filters_cover_whole_copenhagen_days() {
         let query = QueryParams::parse(Some("from=2026-03-01&to=2026-03-01&action=read&purpose=case_view")).unwrap();
         let log = log_query(&query).unwrap();
-        assert_eq!(log.from, Some(datetime!(2026-03-01 00:00 UTC)));
-        assert_eq!(log.to, Some(datetime!(2026-03-02 00:00 UTC)));
+        assert_eq!(log.from, Some(datetime!(2026-02-28 23:00 UTC)));
+        assert_eq!(log.to, Some(datetime!(2026-03-01 23:00 UTC)));
         assert_eq!(log.action, Some(Action::Read));
+        // In summer, and across the night summer time ends (25.10.2026, 25 hours long).
+        let query = QueryParams::parse(Some("from=2026-10-25&to=2026-10-25")).unwrap();
+        let summer = log_query(&query).unwrap();
+        assert_eq!(summer.from, Some(datetime!(2026-10-24 22:00 UTC)));
+        assert_eq!(summer.to, Some(datetime!(2026-10-25 23:00 UTC)));
         let bad = QueryParams::parse(Some("from=1.3.2026&action=look&purpose=x&person=a b")).unwrap();
         let fields: Vec<_> = log_query(&bad).unwrap_err().0.into_iter().map(|e| e.field).collect();
         assert_eq!(fields, ["person", "action", "purpose", "from"]);
