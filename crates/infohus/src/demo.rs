@@ -761,21 +761,28 @@ async fn screen_demo_referrals(
     let police = store.actor_for_operator("politi").await?;
     let psychiatry = store.actor_for_operator("psykiatri").await?;
     let code = |c: &str| AgencyCode::parse(c).context("demo agency code");
+    // The newest stays under screening with the police's check unanswered, whatever the day
+    // and hour the demo is made: a police member's "my work" always has a check to answer.
+    let newest = referrals.last().map(|(id, ..)| id.clone());
     for (referral, received_at, young) in referrals {
+        let keep_open = newest.as_ref() == Some(referral);
         let age = now - *received_at;
-        if age > Duration::days(21) && !rng.chance(96) {
+        if !keep_open && age > Duration::days(21) && !rng.chance(96) {
             continue;
         }
         let mut asked = vec![code("POL-KBH")?];
         if rng.chance(40) {
             asked.push(code("PSY-RH")?);
         }
-        let asked_at = *received_at + Duration::hours(rng.between(2, 48));
+        let mut asked_at = *received_at + Duration::hours(rng.between(2, 48));
+        if keep_open && asked_at >= now {
+            asked_at = *received_at + (now - *received_at) / 2;
+        }
         if asked_at >= now {
             continue;
         }
         store.request_checks(&coordinator, referral, &asked, asked_at).await?;
-        for (n, (actor, answers)) in [(&police, true), (&psychiatry, asked.len() > 1)].into_iter().enumerate() {
+        for (n, (actor, answers)) in [(&police, !keep_open), (&psychiatry, asked.len() > 1)].into_iter().enumerate() {
             let checked_at = asked_at + Duration::hours(rng.between(4, 96) + n as i64);
             if !answers || checked_at >= now || (age < Duration::days(10) && rng.chance(40)) {
                 continue;
@@ -793,7 +800,7 @@ async fn screen_demo_referrals(
             store.record_check(actor, referral, result, note, checked_at).await?;
         }
         let decided_at = *received_at + Duration::days(rng.between(3, 9));
-        if decided_at >= now {
+        if keep_open || decided_at >= now {
             continue;
         }
         let decision = match rng.below(100) {
@@ -1188,6 +1195,23 @@ mod tests {
         assert_eq!(passwords(&again), passwords(&summary));
 
         for (store, dir) in [(store, dir), (other, other_dir)] {
+            store.close().await;
+            let _ = std::fs::remove_dir_all(&dir);
+        }
+    }
+
+    /// The browser scan visits a police member's open register check from "my work": the demo
+    /// has one whatever the hour and weekday it is made (the referrals' times, and so the
+    /// draws after them, follow the clock). Made once at 00:17 UTC, when CI found none.
+    #[tokio::test]
+    async fn a_police_member_always_has_a_register_check_to_answer() {
+        let options = DemoOptions { seed: 2026, persons: 60, referrals: 100 };
+        for now in [datetime!(2026-11-23 00:17 UTC), datetime!(2026-11-22 10:30 UTC), datetime!(2026-11-27 23:50 UTC)] {
+            let (store, dir) = open_store("checks", now).await;
+            fill(&store, &options, now).await.unwrap();
+            let police = store.actor_for_operator("politi").await.unwrap();
+            let work = store.my_work(&police, infohus_store::WorkScope::Agency, now).await.unwrap();
+            assert!(!work.checks.is_empty(), "no open register check for the police at {now}");
             store.close().await;
             let _ = std::fs::remove_dir_all(&dir);
         }
