@@ -291,6 +291,10 @@ print(f"{'total':<12} {totals[0]:>10} {totals[1]:>10} {totals[2]:>8} {totals[3]:
 EOF
 
 if [ "$failed" -ne 0 ]; then
+  # The server's own account of what failed (its log carries codes and ids, never personal
+  # data), since the data dir and log are gone after this script.
+  echo "schemathesis: the server's errors and warnings:" >&2
+  grep -E "ERROR|WARN|panicked" "$work/server.log" | tail -n 40 >&2 || true
   echo "schemathesis: FAILURES (seed $SEED)" >&2
   exit 1
 fi

@@ -159,6 +159,93 @@ impl Cursor {
     }
 }
 
+/// Moves what else is sealed under a referral's person to another person's key when the
+/// referral is linked to that person: the register checks' notes, the screening outcome, and
+/// minutes written about the referral's agenda items. Each is read with the old key and sealed
+/// again with the new one under the same record id.
+async fn reseal_screening_records(
+    conn: &mut AnyConnection,
+    referral: &str,
+    from: &DataKey,
+    to: &DataKey,
+) -> Result<(), StoreError> {
+    let move_columns = |table: &'static str, row_id: &str, row: &AnyRow, columns: &[&'static str]| {
+        let (old, new) = (Sealer::new(from, table, row_id), Sealer::new(to, table, row_id));
+        columns.iter().map(|c| new.seal_opt(c, old.column(row, c)?)).collect::<Result<Vec<_>, StoreError>>()
+    };
+    let checks =
+        sqlx::query("SELECT agency_id, note FROM screening_checks WHERE referral_id = $1 AND note IS NOT NULL")
+            .bind(referral)
+            .fetch_all(&mut *conn)
+            .await?;
+    for row in &checks {
+        let agency: String = row.try_get("agency_id")?;
+        let [note] = <[Option<String>; 1]>::try_from(move_columns(
+            "screening_checks",
+            &format!("{referral}/{agency}"),
+            row,
+            &["note"],
+        )?)
+        .map_err(|_| StoreError::Corrupt("resealed columns"))?;
+        sqlx::query("UPDATE screening_checks SET note = $1 WHERE referral_id = $2 AND agency_id = $3")
+            .bind(note)
+            .bind(referral)
+            .bind(&agency)
+            .execute(&mut *conn)
+            .await?;
+    }
+    let outcome =
+        sqlx::query("SELECT reply, service_note, handover_reference FROM screening_outcomes WHERE referral_id = $1")
+            .bind(referral)
+            .fetch_optional(&mut *conn)
+            .await?;
+    if let Some(row) = outcome {
+        let [reply, service_note, reference] = <[Option<String>; 3]>::try_from(move_columns(
+            "screening_outcomes",
+            referral,
+            &row,
+            &["reply", "service_note", "handover_reference"],
+        )?)
+        .map_err(|_| StoreError::Corrupt("resealed columns"))?;
+        sqlx::query(
+            "UPDATE screening_outcomes SET reply = $1, service_note = $2, handover_reference = $3 WHERE referral_id = $4",
+        )
+        .bind(reply)
+        .bind(service_note)
+        .bind(reference)
+        .bind(referral)
+        .execute(&mut *conn)
+        .await?;
+    }
+    let minutes = sqlx::query(
+        "SELECT mi.minutes_id, mi.agenda_item_id, mi.summary, mi.decisions FROM minute_items mi
+         JOIN agenda_items a ON a.id = mi.agenda_item_id WHERE a.referral_id = $1",
+    )
+    .bind(referral)
+    .fetch_all(&mut *conn)
+    .await?;
+    for row in &minutes {
+        let (minutes_id, item): (String, String) = (row.try_get("minutes_id")?, row.try_get("agenda_item_id")?);
+        let [summary, decisions] = <[Option<String>; 2]>::try_from(move_columns(
+            "minute_items",
+            &format!("{minutes_id}/{item}"),
+            row,
+            &["summary", "decisions"],
+        )?)
+        .map_err(|_| StoreError::Corrupt("resealed columns"))?;
+        sqlx::query(
+            "UPDATE minute_items SET summary = $1, decisions = $2 WHERE minutes_id = $3 AND agenda_item_id = $4",
+        )
+        .bind(summary)
+        .bind(decisions)
+        .bind(&minutes_id)
+        .bind(&item)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
 /// SQL text with `$n` placeholders numbered as they are added, and their values.
 #[derive(Default)]
 pub(crate) struct Sql {
@@ -1033,6 +1120,7 @@ impl Store {
             }
             update.push(" WHERE id = ").text(referral.as_str());
             update.execute(&mut *tx).await?;
+            reseal_screening_records(tx, referral.as_str(), &own_key, &target_key).await?;
             // Agenda items about the referral name its person; they follow it.
             sqlx::query("UPDATE agenda_items SET person_id = $1 WHERE referral_id = $2")
                 .bind(&suggested)

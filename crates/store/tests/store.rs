@@ -1115,3 +1115,54 @@ async fn a_rebuild_updates_reasons_drops_what_left_and_renumbers() {
     assert_eq!(ids(&again), before);
     assert_eq!(agenda(&again), rebuilt);
 }
+
+/// Found by schemathesis: linking a referral to its suggested person resealed the referral's
+/// own fields but not the register checks' notes or the screening outcome, so its screening
+/// view failed to decrypt (500) afterwards. Everything sealed under the referral's person
+/// moves with it, minutes about its agenda item too.
+#[tokio::test]
+async fn a_linked_referral_keeps_its_check_notes_outcome_and_minutes_readable() {
+    use infohus_domain::casework::CheckResult;
+    let f = fixture().await;
+    let coordinator = f.store.actor_for_operator("koordinator").await.unwrap();
+    let police = f.store.actor_for_operator("politi").await.unwrap();
+    submit(&f.store, &coordinator, input("Åse Ørsted", None, Some("2010-05-04")), T0).await;
+    let second = submit(&f.store, &coordinator, input("Åse Ørsted", None, Some("2010-05-04")), T0).await;
+    assert!(second.suggested_person_id.is_some());
+    f.store.request_checks(&coordinator, &second.id, &[AgencyCode::parse("POL").unwrap()], T0).await.unwrap();
+    f.store.record_check(&police, &second.id, CheckResult::Known, "Kendt fra en tidligere sag.", T0).await.unwrap();
+    // The referral is on a meeting's agenda and the minutes say something about it.
+    let meeting = one_meeting(&f.store, &coordinator, 7).await;
+    f.store.build_agenda(&coordinator, &meeting.id, 5, T0).await.unwrap();
+    f.store.publish_agenda(&coordinator, &meeting.id, T0).await.unwrap();
+    let view = f.store.meeting(&coordinator, &meeting.id, T0.date(), T0).await.unwrap();
+    let item = view
+        .items
+        .iter()
+        .find(|i| i.full.as_ref().and_then(|full| full.referral_id.as_ref()) == Some(&second.id))
+        .unwrap()
+        .id
+        .clone();
+    let minutes = f.store.start_minutes(&coordinator, &meeting.id, T0).await.unwrap();
+    let written = infohus_store::MinutesItemInput {
+        agenda_item: item.clone(),
+        summary: "Drøftet kort.".into(),
+        decisions: "Afventer visitation.".into(),
+    };
+    f.store.save_minutes(&coordinator, &minutes, &[], vec![written], T0).await.unwrap();
+    let decision = infohus_store::Decision::NoConcern { reply: "Tak for henvendelsen.".into() };
+    f.store.decide_screening(&coordinator, &second.id, decision, T0).await.unwrap();
+
+    f.store.link_suggested_person(&coordinator, &second.id, T0).await.unwrap();
+    let read = f.store.minutes(&coordinator, &meeting.id, T0).await.unwrap().unwrap();
+    let about = read.items.iter().find(|i| i.agenda_item == item).unwrap();
+    assert_eq!(about.summary.as_ref().map(|s| s.expose().as_str()), Some("Drøftet kort."));
+    assert_eq!(about.decisions.as_ref().map(|s| s.expose().as_str()), Some("Afventer visitation."));
+    let view = f.store.screening(&coordinator, &second.id, T0).await.unwrap();
+    let note = view.checks[0].note.as_ref().map(|n| n.expose().clone());
+    assert_eq!(note.as_deref(), Some("Kendt fra en tidligere sag."));
+    let reply = view.outcome.unwrap().reply.map(|r| r.expose().clone());
+    assert_eq!(reply.as_deref(), Some("Tak for henvendelsen."));
+    let police_view = f.store.screening(&police, &second.id, T0).await.unwrap();
+    assert!(police_view.checks[0].note.is_some());
+}
