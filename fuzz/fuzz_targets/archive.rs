@@ -136,7 +136,7 @@ impl Harness {
                 let kind: String = error.to_string().chars().take_while(|c| !c.is_ascii_digit() && *c != '(').collect();
                 *self.refusals.entry(kind).or_insert(0) += 1;
             }
-            if (self.tried[0] + self.tried[1]) % 500 == 0 {
+            if (self.tried[0] + self.tried[1]).is_multiple_of(500) {
                 eprintln!(
                     "archive: as given {} tried, {} accepted; repaired {} tried, {} accepted; refusals {:?}",
                     self.tried[0], self.accepted[0], self.tried[1], self.accepted[1], self.refusals

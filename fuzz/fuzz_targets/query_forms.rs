@@ -96,12 +96,12 @@ fn audit_page(raw: &str) {
         (Err(first), Err(second)) => assert_eq!(first, second),
         (first, second) => panic!("the search changed when read from its own link: {first:?} then {second:?}"),
     }
-    if let Ok(search) = &page.search {
-        if let (Some(from), Some(to)) = (search.from, search.to) {
-            // Whole days: `to` is the end of its day.
-            assert_eq!(from.time(), time::Time::MIDNIGHT);
-            assert_eq!(to.time(), time::Time::MIDNIGHT);
-        }
+    if let Ok(search) = &page.search
+        && let (Some(from), Some(to)) = (search.from, search.to)
+    {
+        // Whole Copenhagen days, as the page shows its entries: `to` is the end of its day.
+        assert_eq!(infohus_domain::calendar::copenhagen_wall(from).time(), time::Time::MIDNIGHT);
+        assert_eq!(infohus_domain::calendar::copenhagen_wall(to).time(), time::Time::MIDNIGHT);
     }
 }
 

@@ -245,5 +245,5 @@ fn keys(raw: &str) {
         assert!(!raw.contains(|c: char| c.is_ascii_uppercase() || c.is_whitespace()));
     }
     // Assessor names etc. are capped by character, not byte.
-    assert!(assessment::ASSESSOR_MAX > 0 && assessment::TEXT_MAX > assessment::ASSESSOR_MAX);
+    const { assert!(assessment::ASSESSOR_MAX > 0 && assessment::TEXT_MAX > assessment::ASSESSOR_MAX) };
 }
