@@ -90,12 +90,6 @@ pub fn copenhagen_wall(t: OffsetDateTime) -> time::PrimitiveDateTime {
     time::PrimitiveDateTime::new(local.date(), local.time())
 }
 
-/// The Copenhagen day of a stored instant: an action at 23:30 UTC in winter happened the next
-/// day as its users count days.
-pub fn copenhagen_day(t: OffsetDateTime) -> time::Date {
-    copenhagen(t).date()
-}
-
 /// The instant a Copenhagen day begins (its local midnight; summer time changes at 01:00 UTC,
 /// so midnight is never skipped or repeated). None only past the calendar's ends.
 pub fn copenhagen_day_start(day: Date) -> Option<OffsetDateTime> {

@@ -458,7 +458,7 @@ impl Store {
                 .bind(status.as_str())
                 .bind(review)
                 .bind(sealed)
-                .bind(ended.then(|| day(infohus_domain::calendar::copenhagen_day(now))))
+                .bind(ended.then(|| day(infohus_domain::calendar::copenhagen(now).date())))
                 .bind(ts(now))
                 .bind(id.as_str())
                 .execute(&mut *conn)

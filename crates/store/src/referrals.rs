@@ -161,18 +161,13 @@ impl Cursor {
 
 /// Moves what else is sealed under a referral's person to another person's key when the
 /// referral is linked to that person: the register checks' notes, the screening outcome, and
-/// minutes written about the referral's agenda items. Each is read with the old key and sealed
-/// again with the new one under the same record id.
+/// minutes written about the referral's agenda items.
 async fn reseal_screening_records(
     conn: &mut AnyConnection,
     referral: &str,
     from: &DataKey,
     to: &DataKey,
 ) -> Result<(), StoreError> {
-    let move_columns = |table: &'static str, row_id: &str, row: &AnyRow, columns: &[&'static str]| {
-        let (old, new) = (Sealer::new(from, table, row_id), Sealer::new(to, table, row_id));
-        columns.iter().map(|c| new.seal_opt(c, old.column(row, c)?)).collect::<Result<Vec<_>, StoreError>>()
-    };
     let checks =
         sqlx::query("SELECT agency_id, note FROM screening_checks WHERE referral_id = $1 AND note IS NOT NULL")
             .bind(referral)
@@ -180,18 +175,8 @@ async fn reseal_screening_records(
             .await?;
     for row in &checks {
         let agency: String = row.try_get("agency_id")?;
-        let [note] = <[Option<String>; 1]>::try_from(move_columns(
-            "screening_checks",
-            &format!("{referral}/{agency}"),
-            row,
-            &["note"],
-        )?)
-        .map_err(|_| StoreError::Corrupt("resealed columns"))?;
-        sqlx::query("UPDATE screening_checks SET note = $1 WHERE referral_id = $2 AND agency_id = $3")
-            .bind(note)
-            .bind(referral)
-            .bind(&agency)
-            .execute(&mut *conn)
+        let keys = [("referral_id", referral), ("agency_id", agency.as_str())];
+        reseal_row(conn, (from, to), "screening_checks", &format!("{referral}/{agency}"), row, &["note"], &keys)
             .await?;
     }
     let outcome =
@@ -200,22 +185,9 @@ async fn reseal_screening_records(
             .fetch_optional(&mut *conn)
             .await?;
     if let Some(row) = outcome {
-        let [reply, service_note, reference] = <[Option<String>; 3]>::try_from(move_columns(
-            "screening_outcomes",
-            referral,
-            &row,
-            &["reply", "service_note", "handover_reference"],
-        )?)
-        .map_err(|_| StoreError::Corrupt("resealed columns"))?;
-        sqlx::query(
-            "UPDATE screening_outcomes SET reply = $1, service_note = $2, handover_reference = $3 WHERE referral_id = $4",
-        )
-        .bind(reply)
-        .bind(service_note)
-        .bind(reference)
-        .bind(referral)
-        .execute(&mut *conn)
-        .await?;
+        let columns = ["reply", "service_note", "handover_reference"];
+        reseal_row(conn, (from, to), "screening_outcomes", referral, &row, &columns, &[("referral_id", referral)])
+            .await?;
     }
     let minutes = sqlx::query(
         "SELECT mi.minutes_id, mi.agenda_item_id, mi.summary, mi.decisions FROM minute_items mi
@@ -226,24 +198,38 @@ async fn reseal_screening_records(
     .await?;
     for row in &minutes {
         let (minutes_id, item): (String, String) = (row.try_get("minutes_id")?, row.try_get("agenda_item_id")?);
-        let [summary, decisions] = <[Option<String>; 2]>::try_from(move_columns(
-            "minute_items",
-            &format!("{minutes_id}/{item}"),
-            row,
-            &["summary", "decisions"],
-        )?)
-        .map_err(|_| StoreError::Corrupt("resealed columns"))?;
-        sqlx::query(
-            "UPDATE minute_items SET summary = $1, decisions = $2 WHERE minutes_id = $3 AND agenda_item_id = $4",
-        )
-        .bind(summary)
-        .bind(decisions)
-        .bind(&minutes_id)
-        .bind(&item)
-        .execute(&mut *conn)
-        .await?;
+        let keys = [("minutes_id", minutes_id.as_str()), ("agenda_item_id", item.as_str())];
+        let row_id = format!("{minutes_id}/{item}");
+        reseal_row(conn, (from, to), "minute_items", &row_id, row, &["summary", "decisions"], &keys).await?;
     }
     Ok(())
+}
+
+/// Reads `columns` of `row` (record `row_id` of `table`) sealed with the first key and writes
+/// them back sealed with the second, in the row that `keys` (column, value) name.
+async fn reseal_row(
+    conn: &mut AnyConnection,
+    (from, to): (&DataKey, &DataKey),
+    table: &'static str,
+    row_id: &str,
+    row: &AnyRow,
+    columns: &[&'static str],
+    keys: &[(&'static str, &str)],
+) -> Result<(), StoreError> {
+    let (old, new) = (Sealer::new(from, table, row_id), Sealer::new(to, table, row_id));
+    let mut update = Sql::default();
+    update.push("UPDATE ").push(table).push(" SET ");
+    for (i, column) in columns.iter().enumerate() {
+        update.push(if i == 0 { "" } else { ", " }).push(column).push(" = ");
+        match new.seal_opt(column, old.column(row, column)?)? {
+            Some(sealed) => update.text(&sealed),
+            None => update.push("NULL"),
+        };
+    }
+    for (i, (column, value)) in keys.iter().enumerate() {
+        update.push(if i == 0 { " WHERE " } else { " AND " }).push(column).push(" = ").text(value);
+    }
+    update.execute(conn).await
 }
 
 /// SQL text with `$n` placeholders numbered as they are added, and their values.
@@ -1100,26 +1086,25 @@ impl Store {
                 .flatten();
             let target_key = keys.master().unwrap(wrapped.as_deref().ok_or(StoreError::Erased)?, &suggested)?;
             let own_key = person_key(keys, row, &own)?;
-            let (from, to) = (
-                Sealer::new(&own_key, "referrals", referral.as_str()),
-                Sealer::new(&target_key, "referrals", referral.as_str()),
-            );
-            let mut resealed = Vec::new();
-            for column in SEALED_REFERRAL_COLUMNS {
-                resealed.push(to.seal_opt(column, from.column(row, column)?)?);
-            }
-            let mut update = Sql::default();
-            update.push("UPDATE referrals SET person_id = ").text(&suggested);
-            update.push(", suggested_person_id = NULL, updated_at = ").text(&ts(now));
-            for (column, value) in SEALED_REFERRAL_COLUMNS.iter().zip(resealed) {
-                update.push(&format!(", {column} = "));
-                match value {
-                    Some(v) => update.text(&v),
-                    None => update.push("NULL"),
-                };
-            }
-            update.push(" WHERE id = ").text(referral.as_str());
-            update.execute(&mut *tx).await?;
+            sqlx::query(
+                "UPDATE referrals SET person_id = $1, suggested_person_id = NULL, updated_at = $2 WHERE id = $3",
+            )
+            .bind(&suggested)
+            .bind(ts(now))
+            .bind(referral.as_str())
+            .execute(&mut *tx)
+            .await?;
+            let keys = [("id", referral.as_str())];
+            reseal_row(
+                tx,
+                (&own_key, &target_key),
+                "referrals",
+                referral.as_str(),
+                row,
+                &SEALED_REFERRAL_COLUMNS,
+                &keys,
+            )
+            .await?;
             reseal_screening_records(tx, referral.as_str(), &own_key, &target_key).await?;
             // Agenda items about the referral name its person; they follow it.
             sqlx::query("UPDATE agenda_items SET person_id = $1 WHERE referral_id = $2")

@@ -270,7 +270,7 @@ async fn create_referral(
     }
     let now = state.now();
     let categories = state.store().concern_categories().await?;
-    let today = infohus_domain::calendar::copenhagen_day(now);
+    let today = infohus_domain::calendar::copenhagen(now).date();
     let referral = ReferralInput::from(body).validate(&categories, today).map_err(ApiError::Invalid)?;
     let view = state.store().create_referral(&actor, referral, now).await?;
     Ok((StatusCode::CREATED, Json(referral_json(&state, &view))).into_response())

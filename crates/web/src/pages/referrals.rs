@@ -38,12 +38,13 @@ pub(super) struct InboxPageTemplate {
 
 pub(super) fn inbox_row(state: &AppState, r: &ReferralView, today: Date) -> InboxRow {
     let due = r.status.awaits_screening().then(|| state.screening_due(r.received_at)).flatten();
+    let received = copenhagen(r.received_at).date();
     InboxRow {
         due: due.map(da_date),
         overdue: due.is_some_and(|d| today > d),
         id: r.id.as_str().to_owned(),
-        received: da_date(copenhagen(r.received_at).date()),
-        age_days: (today - copenhagen(r.received_at).date()).whole_days().max(0),
+        received: da_date(received),
+        age_days: (today - received).whole_days().max(0),
         subject: r.subject.name.expose().clone(),
         category: t().label("category", r.concern_category.as_str()),
         urgency: t().label("urgency", r.urgency.as_str()),
