@@ -87,6 +87,13 @@ fn free_text(data: &[u8]) {
     let max = usize::from(max);
     let raw = String::from_utf8_lossy(rest);
     let line = text::optional_line("f", Some(&raw), max);
+    if raw.chars().count() > max {
+        // The limit is the API document's maxLength: it counts the text as sent.
+        let too_long = |e: infohus_domain::field::FieldError| e.code == "too_long";
+        assert!(line.clone().is_err_and(too_long));
+        assert!(text::required_multiline("f", Some(&raw), max).is_err_and(too_long));
+        assert!(text::optional_multiline("f", Some(&raw), max).is_err_and(too_long));
+    }
     if let Ok(Some(value)) = &line {
         assert_eq!(value, raw.trim());
         assert!(!value.is_empty() && value.chars().count() <= max);

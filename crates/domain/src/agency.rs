@@ -65,7 +65,8 @@ impl AgencyName {
     pub fn parse(raw: &str) -> Option<Self> {
         let value = raw.trim();
         let len = value.chars().count();
-        ((2..=200).contains(&len) && !value.chars().any(char::is_control)).then(|| Self(value.to_owned()))
+        let fits = len >= 2 && !crate::text::exceeds(raw, 200);
+        (fits && !value.chars().any(char::is_control)).then(|| Self(value.to_owned()))
     }
 
     pub fn as_str(&self) -> &str {

@@ -138,9 +138,11 @@ fn check_draft(
         }
     };
 
+    // Limits count the list and names as sent (the API document's maxItems and maxLength).
     let assessors: Vec<String> =
         raw.assessors.iter().map(|name| name.trim()).filter(|name| !name.is_empty()).map(str::to_owned).collect();
-    if assessors.len() > ASSESSORS_MAX || assessors.iter().any(|name| name.chars().count() > ASSESSOR_MAX) {
+    if raw.assessors.len() > ASSESSORS_MAX || raw.assessors.iter().any(|name| crate::text::exceeds(name, ASSESSOR_MAX))
+    {
         errors.push("assessors", "too_long");
     } else if assessors.iter().any(|name| name.chars().any(char::is_control)) {
         errors.push("assessors", "invalid_characters");
@@ -161,12 +163,12 @@ fn keyed_field(group: &str, key: &str) -> String {
 
 /// A trimmed multi-line text, `None` when blank or invalid (the error recorded).
 fn long_text(field: &str, raw: &str, errors: &mut FieldErrors) -> Option<String> {
-    let value = raw.trim();
-    if value.is_empty() {
+    if crate::text::exceeds(raw, TEXT_MAX) {
+        errors.push(field, "too_long");
         return None;
     }
-    if value.chars().count() > TEXT_MAX {
-        errors.push(field, "too_long");
+    let value = raw.trim();
+    if value.is_empty() {
         return None;
     }
     if value.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) {

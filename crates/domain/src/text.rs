@@ -1,22 +1,31 @@
 //! Free-text rules shared by every field: trimmed, bounded, and free of control characters
 //! that would corrupt a page, a log line or a PDF.
+//!
+//! A limit counts the characters as sent, before trimming: it is the `maxLength` the API
+//! document states, so a text the document calls too long is refused even when trimming
+//! would have brought it under the limit.
 
 use crate::field::FieldError;
 
 /// A single-line text of at most `max` characters; empty input is `None`.
 pub fn optional_line(field: &str, raw: Option<&str>, max: usize) -> Result<Option<String>, FieldError> {
     let Some(raw) = raw else { return Ok(None) };
+    if exceeds(raw, max) {
+        return Err(FieldError::new(field, "too_long"));
+    }
     let value = raw.trim();
     if value.is_empty() {
         return Ok(None);
-    }
-    if value.chars().count() > max {
-        return Err(FieldError::new(field, "too_long"));
     }
     if value.chars().any(char::is_control) {
         return Err(FieldError::new(field, "invalid_characters"));
     }
     Ok(Some(value.to_owned()))
+}
+
+/// Whether `raw`, as sent, has more than `max` characters (not bytes).
+pub fn exceeds(raw: &str, max: usize) -> bool {
+    raw.chars().nth(max).is_some()
 }
 
 /// A required single-line text.
@@ -26,12 +35,13 @@ pub fn required_line(field: &str, raw: Option<&str>, max: usize) -> Result<Strin
 
 /// A required multi-line text: line breaks and tabs allowed, other control characters not.
 pub fn required_multiline(field: &str, raw: Option<&str>, max: usize) -> Result<String, FieldError> {
-    let value = raw.map(str::trim).unwrap_or_default();
+    let raw = raw.unwrap_or_default();
+    if exceeds(raw, max) {
+        return Err(FieldError::new(field, "too_long"));
+    }
+    let value = raw.trim();
     if value.is_empty() {
         return Err(FieldError::new(field, "required"));
-    }
-    if value.chars().count() > max {
-        return Err(FieldError::new(field, "too_long"));
     }
     if value.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) {
         return Err(FieldError::new(field, "invalid_characters"));
@@ -48,9 +58,11 @@ pub fn normalise_line_breaks(value: &str) -> String {
 
 /// An optional multi-line text: empty input is `None`.
 pub fn optional_multiline(field: &str, raw: Option<&str>, max: usize) -> Result<Option<String>, FieldError> {
-    match raw.map(str::trim) {
-        None | Some("") => Ok(None),
-        Some(value) => required_multiline(field, Some(value), max).map(Some),
+    match raw {
+        Some(value) if exceeds(value, max) || !value.trim().is_empty() => {
+            required_multiline(field, Some(value), max).map(Some)
+        }
+        _ => Ok(None),
     }
 }
 
@@ -72,6 +84,21 @@ mod tests {
     fn length_counts_characters_not_bytes() {
         assert_eq!(optional_line("f", Some("æøå"), 3), Ok(Some("æøå".into())));
         assert!(optional_line("f", Some("æøåæ"), 3).is_err());
+    }
+
+    /// Found by schemathesis: a label of 201 characters starting with a space was accepted
+    /// although the API document says `maxLength: 200`; the limit now applies as sent.
+    #[test]
+    fn the_limit_counts_the_text_as_sent_not_trimmed() {
+        let padded = format!(" {}", "a".repeat(10));
+        let too_long = FieldError::new("f", "too_long");
+        assert_eq!(optional_line("f", Some(&padded), 10), Err(too_long.clone()));
+        assert_eq!(required_line("f", Some(&padded), 10), Err(too_long.clone()));
+        assert_eq!(required_multiline("f", Some(&padded), 10), Err(too_long.clone()));
+        assert_eq!(optional_multiline("f", Some(&padded), 10), Err(too_long.clone()));
+        assert_eq!(optional_multiline("f", Some(&" ".repeat(11)), 10), Err(too_long));
+        assert_eq!(optional_multiline("f", Some(&" ".repeat(10)), 10), Ok(None));
+        assert_eq!(optional_line("f", Some(&format!(" {}", "a".repeat(9))), 10), Ok(Some("a".repeat(9))));
     }
 
     #[test]
