@@ -375,21 +375,25 @@ async function scanAll(s, logins) {
   await s.visit('Ingen adgang', '/opsaetning/hjemler', 403);
   await s.logout();
 
-  // ---- a member whose agency takes no part in the case: break glass
+  // ---- a member whose agency takes no part in a case on the agenda: break glass (the full
+  // case first; every member agency may take part in it, so then another case)
   let broke = false;
   for (const member of ['ssp', 'socialraadgiver', 'psykiatri', 'kriminalforsorg', 'politi'].filter((m) => logins.has(m))) {
     await as(member);
-    await page.goto(`${s.base}${casePath}/noedadgang`);
-    if (await labelled(page, t('break_glass.reason')).count()) {
-      await s.visit('Nødadgang', `${casePath}/noedadgang`);
-      await labelled(page, t('break_glass.reason')).fill('Akut henvendelse fra skolen om trusler mod en lærer.');
-      await s.submit('Sag åbnet med nødadgang', page.getByRole('button', { name: t('break_glass.submit'), exact: true }));
-      broke = true;
+    for (const c of [casePath, ...agendaCases.filter((c) => c !== casePath && c !== other)]) {
+      await page.goto(`${s.base}${c}/noedadgang`);
+      if (await labelled(page, t('break_glass.reason')).count()) {
+        await s.visit('Nødadgang', `${c}/noedadgang`);
+        await labelled(page, t('break_glass.reason')).fill('Akut henvendelse fra skolen om trusler mod en lærer.');
+        await s.submit('Sag åbnet med nødadgang', page.getByRole('button', { name: t('break_glass.submit'), exact: true }));
+        broke = true;
+        break;
+      }
     }
     await s.logout();
     if (broke) break;
   }
-  need(broke, 'member outside the case to break the glass');
+  need(broke, 'member outside a case on the agenda to break the glass');
 
   // ---- the mentor
   await as('mentor');

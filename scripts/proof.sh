@@ -37,6 +37,9 @@ scripts/schemathesis.sh "$examples" 2>&1 | tee "$out/schemathesis.log"
 step "fuzzing: ${fuzz_seconds} s per target"
 scripts/fuzz.sh "$fuzz_seconds" 2>&1 | tee "$out/fuzz.log"
 
+step "demo data for the browser scan: every hour of a week"
+INFOHUS_DEMO_SWEEP_HOURS="${PROOF_DEMO_HOURS:-168}" cargo nextest run -p infohus --locked the_scanned_demo 2>&1 | tee "$out/demo-sweep.log"
+
 step "browser: walk-throughs and the accessibility scan"
 scripts/e2e.sh 2>&1 | tee "$out/e2e.log"
 

@@ -41,7 +41,11 @@ INFOHUS_ICS_OUT="$PWD/target/ics" cargo nextest run -p infohus-web --locked --no
 # fuzz target for a few seconds, and the benchmark and the load run at small sizes. The last
 # two run the debug build here: in CI they prove the harness works and the load run's
 # zero-error and flat-memory rules hold; the figures in BENCHMARKS.md come from release builds.
-scripts/schemathesis.sh "${CI_SCHEMATHESIS_EXAMPLES:-25}"
+# Both run with fixed seeds, so that a CI run is repeatable and a failure replays with the
+# same command; scripts/proof.sh and runs by hand draw new seeds, which is where new
+# failures are looked for (the schemathesis seed is one that found a real bug, kept as a
+# regression run).
+SCHEMATHESIS_SEED="${CI_SCHEMATHESIS_SEED:-279530840}" scripts/schemathesis.sh "${CI_SCHEMATHESIS_EXAMPLES:-25}"
 FUZZ_SEED="${CI_FUZZ_SEED:-1}" scripts/fuzz.sh "${CI_FUZZ_SECONDS:-10}"
 mkdir -p target/proof
 cargo build --locked -p infohus -p infohus-bench

@@ -1217,6 +1217,117 @@ mod tests {
         }
     }
 
+    /// What the browser scan (`e2e/axe.mjs`) looks for in a demo made like its own
+    /// (`--persons 150 --referrals 250`, default seed); each missing thing is named.
+    async fn missing_for_the_scan(store: &Store, now: OffsetDateTime) -> Vec<&'static str> {
+        use infohus_store::WorkScope;
+        let mut missing = Vec::new();
+        let coordinator = store.actor_for_operator(COORDINATOR).await.unwrap();
+        let work = store.my_work(&coordinator, WorkScope::Mine, now).await.unwrap();
+        if work.awaiting_screening.is_empty() {
+            missing.push("a referral awaiting screening in the coordinator's work");
+        }
+        let today = copenhagen_date(now);
+        let meetings = store.meetings(&coordinator, today - Duration::days(15), 4).await.unwrap();
+        let mut held = false;
+        let mut next = None;
+        for meeting in &meetings {
+            let minutes = store.minutes(&coordinator, &meeting.id, now).await.unwrap();
+            held |= minutes.is_some_and(|m| m.status == "approved");
+            if meeting.agenda_status == "draft" && next.is_none() {
+                next = Some(meeting.id.clone());
+            }
+        }
+        if !held {
+            missing.push("a held meeting with approved minutes");
+        }
+        let Some(next) = next else {
+            missing.push("a meeting with a draft agenda");
+            return missing;
+        };
+        let view = store.meeting(&coordinator, &next, today, now).await.unwrap();
+        let mut cases: Vec<infohus_domain::CaseId> = Vec::new();
+        for item in &view.items {
+            if let Some(case) = item.full.as_ref().and_then(|f| f.case_id.clone())
+                && !cases.contains(&case)
+            {
+                cases.push(case);
+            }
+        }
+        if cases.len() < 2 {
+            missing.push("two cases on the agenda");
+        }
+        let mut views = Vec::new();
+        for case in &cases {
+            views.push(store.case(&coordinator, case, now).await.unwrap());
+        }
+        let full =
+            views.iter().find(|v| !v.assessments.is_empty() && !v.interventions.is_empty() && !v.tasks.is_empty());
+        let Some(full) = full else {
+            missing.push("a case on the agenda with assessments, interventions and tasks");
+            return missing;
+        };
+        if store.person(&coordinator, &full.person_id, now).await.unwrap().birth_date.is_none() {
+            missing.push("a birth date for that case's person (the match suggestion)");
+        }
+        // The scan closes the first other case, then breaks the glass on the full case or
+        // one of the rest.
+        let closed = views.iter().find(|v| v.id != full.id).map(|v| v.id.clone());
+        let outside = |v: &&infohus_store::CaseView| {
+            CASE_MEMBERS.iter().any(|(code, _)| !v.agencies.iter().any(|a| a.code == *code))
+        };
+        if !views.iter().filter(|v| Some(&v.id) != closed.as_ref()).any(|v| outside(&v)) {
+            missing.push("a case on the agenda with a member outside it to break the glass");
+        }
+        let police = store.actor_for_operator("politi").await.unwrap();
+        if store.my_work(&police, WorkScope::Agency, now).await.unwrap().checks.is_empty() {
+            missing.push("a register check asked of the police");
+        }
+        let mentor = store.actor_for_operator("mentor").await.unwrap();
+        if store.my_work(&mentor, WorkScope::Mine, now).await.unwrap().reviews.is_empty() {
+            missing.push("an intervention in the mentor's work");
+        }
+        missing
+    }
+
+    /// The demo follows the clock (referral times, and so every draw after them, depend on
+    /// the hour and weekday it is made), and CI runs at any hour: the scan's demo has what
+    /// the scan needs at the hours and days where Copenhagen and UTC disagree about the date,
+    /// on both summer-time changes, over New Year and on each weekday.
+    /// `INFOHUS_DEMO_SWEEP_HOURS=N` checks every hour of the N hours from Monday 2026-11-23
+    /// 00:30 UTC instead (168 for a whole week; about four seconds per hour).
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_scanned_demo_has_what_the_browser_scan_needs_at_any_hour() {
+        let options = DemoOptions { seed: 2026, persons: 150, referrals: 250 };
+        let sweep: Option<i64> = std::env::var("INFOHUS_DEMO_SWEEP_HOURS").ok().and_then(|h| h.parse().ok());
+        let instants: Vec<OffsetDateTime> = match sweep {
+            Some(hours) => (0..hours).map(|h| datetime!(2026-11-23 00:30 UTC) + Duration::hours(h)).collect(),
+            None => vec![
+                datetime!(2026-11-22 23:30 UTC),
+                datetime!(2026-11-24 00:17 UTC),
+                datetime!(2026-11-25 12:00 UTC),
+                datetime!(2026-11-26 07:45 UTC),
+                datetime!(2026-11-27 23:50 UTC),
+                datetime!(2026-11-28 16:20 UTC),
+                datetime!(2026-03-29 01:30 UTC),
+                datetime!(2026-10-24 22:40 UTC),
+                datetime!(2026-12-31 23:05 UTC),
+            ],
+        };
+        let mut failures = Vec::new();
+        for now in instants {
+            let (store, dir) = open_store("scan", now).await;
+            fill(&store, &options, now).await.unwrap();
+            let missing = missing_for_the_scan(&store, now).await;
+            if !missing.is_empty() {
+                failures.push(format!("{now}: {}", missing.join("; ")));
+            }
+            store.close().await;
+            let _ = std::fs::remove_dir_all(&dir);
+        }
+        assert!(failures.is_empty(), "the demo lacks what the scan needs:\n{}", failures.join("\n"));
+    }
+
     /// The must-show for generated agendas: on the demo infohus, every item of the next
     /// meeting's agenda and every reason is checked against the case states read directly
     /// from the database, nothing that should be there is missing, and a rebuild changes nothing.
