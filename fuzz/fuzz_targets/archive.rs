@@ -9,7 +9,8 @@
 //!
 //! Invariants: the import never panics; a refused import leaves the database exactly as it
 //! was (its export is unchanged); an accepted import holds every archived record, and
-//! nothing else but what the fresh database already had, and the database opens again.
+//! nothing else but what the fresh database already had, its access log verifies, and the
+//! database opens again.
 
 #![no_main]
 
@@ -172,6 +173,12 @@ impl Harness {
                     let allowed =
                         archived.get(record).copied().unwrap_or(0) + pristine.get(record).copied().unwrap_or(0);
                     assert!(*n <= allowed, "{record} came from nowhere");
+                }
+                // The import recomputed the access log's chain before it committed.
+                match self.runtime.block_on(self.store.verify_access_log(None)) {
+                    Ok(Ok(_)) => {}
+                    Ok(Err(failure)) => panic!("an accepted archive's log does not verify at {}", failure.seq),
+                    Err(error) => panic!("an accepted archive's log cannot be checked: {error}"),
                 }
                 // The imported database opens again with these keys.
                 self.runtime.block_on(self.store.close());

@@ -269,7 +269,7 @@ impl LogBuffer {
         // the head as the previous appender left it.
         let mut from = match head.take() {
             Some(cached) => cached,
-            None => read_head(conn).await?,
+            None => read_head(&mut *conn).await?,
         };
         let mut attempts = 0;
         let (seq, prev, rows) = loop {
@@ -291,7 +291,7 @@ impl LogBuffer {
             if attempts > MAX_HEAD_ATTEMPTS {
                 return Err(StoreError::Corrupt("the access-log head kept moving"));
             }
-            from = read_head(conn).await?;
+            from = read_head(&mut *conn).await?;
         };
         let entries = std::mem::take(&mut self.entries);
         for (chunk, chunk_rows) in entries.chunks(INSERT_CHUNK).zip(rows.chunks(INSERT_CHUNK)) {
@@ -331,8 +331,9 @@ impl LogBuffer {
     }
 }
 
-async fn read_head(conn: &mut AnyConnection) -> Result<(i64, String), StoreError> {
-    let head = sqlx::query("SELECT seq, hash FROM access_log_head WHERE id = 1").fetch_one(&mut *conn).await?;
+/// The head of the chain as the database records it: `(seq, hash)`.
+async fn read_head<'e>(executor: impl sqlx::Executor<'e, Database = sqlx::Any>) -> Result<(i64, String), StoreError> {
+    let head = sqlx::query("SELECT seq, hash FROM access_log_head WHERE id = 1").fetch_one(executor).await?;
     Ok((head.try_get("seq")?, head.try_get("hash")?))
 }
 
@@ -506,6 +507,31 @@ struct ChainCheck {
 }
 
 impl ChainCheck {
+    fn new(checkpoint: Option<&Checkpoint>) -> Self {
+        Self { checkpoint: checkpoint.cloned(), checkpoint_seen: false, expected_seq: 0, prev: GENESIS.to_owned() }
+    }
+
+    /// After the last batch: the checkpoint was passed, and the recorded head is where the
+    /// chain ended.
+    fn finish(self, (head_seq, head_hash): (i64, String)) -> Result<VerifyReport, VerifyFailure> {
+        if let Some(c) = &self.checkpoint
+            && !self.checkpoint_seen
+            && c.seq > 0
+        {
+            return Err(VerifyFailure {
+                seq: self.expected_seq + 1,
+                reason: "the checkpoint's entry is missing: the log was truncated",
+            });
+        }
+        if head_seq != self.expected_seq || head_hash != self.prev {
+            return Err(VerifyFailure {
+                seq: self.expected_seq + 1,
+                reason: "entries after this point are missing (the recorded head is further on)",
+            });
+        }
+        Ok(VerifyReport { entries: self.expected_seq, head_seq, head_hash })
+    }
+
     /// Checks one batch (`verify_sql`'s text) in order: every entry present, each following
     /// the previous one, each hash matching its content, and the checkpoint where it falls.
     fn batch(&mut self, keys: &Keys, text: &str) -> Result<(), VerifyFailure> {
@@ -604,24 +630,13 @@ impl Store {
         // One task reads batches while this one checks the previous batch: reading and
         // hashing overlap, and each batch's hashes are computed on every core.
         let (sender, mut batches) = tokio::sync::mpsc::channel::<Result<String, StoreError>>(2);
-        let (pool, sql) = (self.pool.clone(), verify_sql(self.backend));
+        let (pool, backend) = (self.pool.clone(), self.backend);
         let reader = tokio::spawn(async move {
             let mut after = 0i64;
             loop {
-                let batch = sqlx::query(sql)
-                    .bind(VERIFY_SEPARATOR)
-                    .bind(VERIFY_ENTRY_SEPARATOR)
-                    .bind(after)
-                    .bind(VERIFY_BATCH)
-                    .fetch_one(&pool)
-                    .await
-                    .map_err(StoreError::from)
-                    .and_then(|row| {
-                        Ok((row.try_get::<Option<i64>, _>("last")?, row.try_get::<Option<String>, _>("lines")?))
-                    });
-                let (last, lines) = match batch {
-                    Ok((Some(last), Some(lines))) => (last, lines),
-                    Ok(_) => return,
+                let (last, lines) = match verify_batch(&pool, backend, after).await {
+                    Ok(Some(batch)) => batch,
+                    Ok(None) => return,
                     Err(error) => {
                         let _ = sender.send(Err(error)).await;
                         return;
@@ -634,12 +649,7 @@ impl Store {
             }
         });
         let keys = self.keys.clone();
-        let mut chain = ChainCheck {
-            checkpoint: checkpoint.cloned(),
-            checkpoint_seen: false,
-            expected_seq: 0,
-            prev: GENESIS.to_owned(),
-        };
+        let mut chain = ChainCheck::new(checkpoint);
         while let Some(batch) = batches.recv().await {
             let text = batch?;
             let keys = keys.clone();
@@ -655,24 +665,46 @@ impl Store {
             }
         }
         reader.await.map_err(|_| StoreError::Corrupt("access-log verification"))?;
-        if let Some(c) = checkpoint
-            && !chain.checkpoint_seen
-            && c.seq > 0
-        {
-            return Ok(Err(VerifyFailure {
-                seq: chain.expected_seq + 1,
-                reason: "the checkpoint's entry is missing: the log was truncated",
-            }));
-        }
-        let head = sqlx::query("SELECT seq, hash FROM access_log_head WHERE id = 1").fetch_one(&self.pool).await?;
-        let head_seq: i64 = head.try_get("seq")?;
-        let head_hash: String = head.try_get("hash")?;
-        if head_seq != chain.expected_seq || head_hash != chain.prev {
-            return Ok(Err(VerifyFailure {
-                seq: chain.expected_seq + 1,
-                reason: "entries after this point are missing (the recorded head is further on)",
-            }));
-        }
-        Ok(Ok(VerifyReport { entries: chain.expected_seq, head_seq, head_hash }))
+        let head = read_head(&self.pool).await?;
+        Ok(chain.finish(head))
     }
+}
+
+/// One batch of entries after `after` as `verify_sql` joins them, with its last `seq`;
+/// `None` past the end.
+async fn verify_batch<'e>(
+    executor: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    backend: Backend,
+    after: i64,
+) -> Result<Option<(i64, String)>, StoreError> {
+    let row = sqlx::query(verify_sql(backend))
+        .bind(VERIFY_SEPARATOR)
+        .bind(VERIFY_ENTRY_SEPARATOR)
+        .bind(after)
+        .bind(VERIFY_BATCH)
+        .fetch_one(executor)
+        .await?;
+    match (row.try_get::<Option<i64>, _>("last")?, row.try_get::<Option<String>, _>("lines")?) {
+        (Some(last), Some(lines)) => Ok(Some((last, lines))),
+        _ => Ok(None),
+    }
+}
+
+/// The whole chain checked on one connection, batch after batch: for rows that only this
+/// connection sees yet, such as an archive loaded in a transaction that has not committed.
+pub(crate) async fn verify_chain_on(
+    conn: &mut AnyConnection,
+    keys: &Keys,
+    backend: Backend,
+) -> Result<Result<VerifyReport, VerifyFailure>, StoreError> {
+    let mut chain = ChainCheck::new(None);
+    let mut after = 0i64;
+    while let Some((last, lines)) = verify_batch(&mut *conn, backend, after).await? {
+        after = last;
+        if let Err(failure) = chain.batch(keys, &lines) {
+            return Ok(Err(failure));
+        }
+    }
+    let head = read_head(&mut *conn).await?;
+    Ok(chain.finish(head))
 }

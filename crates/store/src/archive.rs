@@ -518,6 +518,8 @@ pub enum ArchiveError {
     OtherKeys,
     #[error("the archive does not name each of the keys it was made with exactly once")]
     KeysNotNamed,
+    #[error("the archive's access log does not verify at entry {seq} ({reason}); nothing was imported")]
+    LogBroken { seq: i64, reason: &'static str },
     #[error("io: {0}")]
     Io(#[from] std::io::Error),
     #[error(transparent)]
@@ -604,7 +606,8 @@ impl Store {
 
     /// Loads an archive into this store's database, which must be empty (fresh from `open`).
     /// Checks the format, the schema version, the checksum and that the archive's key
-    /// fingerprints match this store's keys; all or nothing.
+    /// fingerprints match this store's keys, and recomputes the access log's chain before
+    /// committing; all or nothing.
     pub async fn import_archive(&self, input: impl BufRead) -> Result<ArchiveSummary, ArchiveError> {
         let mut lines = input.lines();
         let mut hasher = Sha256::new();
@@ -683,10 +686,30 @@ impl Store {
             return Err(ArchiveError::KeysNotNamed);
         }
 
+        // Loaded, then the access log's chain recomputed inside the same transaction: an
+        // archive whose log was changed (its checksum recomputed to match) loads nothing.
         let rows = records.len() as u64;
-        self.write(move |conn, _log| Box::pin(async move { load(conn, records).await }))
-            .await
-            .map_err(ArchiveError::from)?;
+        let (keys, backend) = (self.keys.clone(), self.backend);
+        let broken = std::sync::Arc::new(std::sync::OnceLock::new());
+        let found = broken.clone();
+        let loaded = self
+            .write(move |conn, _log| {
+                Box::pin(async move {
+                    load(conn, records).await?;
+                    match crate::access_log::verify_chain_on(conn, &keys, backend).await? {
+                        Ok(_) => Ok(()),
+                        Err(failure) => {
+                            let _ = found.set(failure);
+                            Err(StoreError::Corrupt("imported access log"))
+                        }
+                    }
+                })
+            })
+            .await;
+        if let Some(failure) = broken.get() {
+            return Err(ArchiveError::LogBroken { seq: failure.seq, reason: failure.reason });
+        }
+        loaded?;
         Ok(ArchiveSummary { rows, sha256 })
     }
 }

@@ -846,18 +846,35 @@ async fn an_archive_moves_everything_to_another_database_and_back_unchanged() {
     let body: Vec<&str> =
         lines[..lines.len() - 1].iter().copied().filter(|line| !line.contains("\"master_key_fingerprint\"")).collect();
     assert_eq!(body.len(), lines.len() - 2, "one fingerprint row left out");
-    let mut unnamed = String::new();
-    for line in &body {
-        unnamed.push_str(line);
-        unnamed.push('\n');
-    }
-    let sha: String =
-        <sha2::Sha256 as sha2::Digest>::digest(unnamed.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
-    unnamed.push_str(&format!("{{\"end\":true,\"rows\":{},\"sha256\":\"{sha}\"}}\n", body.len() - 1));
+    // The header and the records, with a trailer whose checksum matches them again.
+    let with_checksum = |body: &[String]| {
+        let mut text: String = body.iter().map(|line| format!("{line}\n")).collect();
+        let sha: String =
+            <sha2::Sha256 as sha2::Digest>::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
+        text.push_str(&format!("{{\"end\":true,\"rows\":{},\"sha256\":\"{sha}\"}}\n", body.len() - 1));
+        text
+    };
+    let unnamed = with_checksum(&body.iter().map(|line| line.to_string()).collect::<Vec<_>>());
     assert!(matches!(
         fourth.import_archive(std::io::Cursor::new(unnamed.as_bytes())).await,
         Err(infohus_store::ArchiveError::KeysNotNamed)
     ));
+    // An archive whose access log was rewritten (who read it) with its checksum made right
+    // again: the chain is recomputed before the import commits, and nothing is loaded.
+    let mut rewritten: Vec<String> = lines[..lines.len() - 1].iter().map(|line| line.to_string()).collect();
+    let entry = rewritten.iter().position(|line| line.starts_with("{\"t\":\"access_log\"")).unwrap() + 1;
+    let mut record: serde_json::Value = serde_json::from_str(&rewritten[entry]).unwrap();
+    assert_eq!(record["t"], "access_log");
+    let seq = record["v"][0].as_i64().unwrap();
+    record["v"][4] = serde_json::Value::from("revisor");
+    rewritten[entry] = record.to_string();
+    match fourth.import_archive(std::io::Cursor::new(with_checksum(&rewritten).as_bytes())).await {
+        Err(infohus_store::ArchiveError::LogBroken { seq: at, .. }) => assert_eq!(at, seq),
+        other => panic!("a rewritten log was not refused: {other:?}"),
+    }
+    let loaded = fourth.import_archive(std::io::Cursor::new(&first)).await.unwrap();
+    assert_eq!(loaded.rows, exported.rows, "the refused import left nothing behind");
+    assert!(fourth.verify_access_log(None).await.unwrap().is_ok());
     for dir in [dir2, dir3, dir4, dir5] {
         let _ = std::fs::remove_dir_all(dir);
     }
