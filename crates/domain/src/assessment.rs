@@ -163,19 +163,7 @@ fn keyed_field(group: &str, key: &str) -> String {
 
 /// A trimmed multi-line text, `None` when blank or invalid (the error recorded).
 fn long_text(field: &str, raw: &str, errors: &mut FieldErrors) -> Option<String> {
-    if crate::text::exceeds(raw, TEXT_MAX) {
-        errors.push(field, "too_long");
-        return None;
-    }
-    let value = raw.trim();
-    if value.is_empty() {
-        return None;
-    }
-    if value.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) {
-        errors.push(field, "invalid_characters");
-        return None;
-    }
-    Some(crate::text::normalise_line_breaks(value))
+    errors.check(crate::text::optional_multiline(field, Some(raw), TEXT_MAX)).flatten()
 }
 
 /// Dates as `YYYY-MM-DD` strings, whatever features `time` was built with.

@@ -1200,23 +1200,6 @@ mod tests {
         }
     }
 
-    /// The browser scan visits a police member's open register check from "my work": the demo
-    /// has one whatever the hour and weekday it is made (the referrals' times, and so the
-    /// draws after them, follow the clock). Made once at 00:17 UTC, when CI found none.
-    #[tokio::test]
-    async fn a_police_member_always_has_a_register_check_to_answer() {
-        let options = DemoOptions { seed: 2026, persons: 60, referrals: 100 };
-        for now in [datetime!(2026-11-23 00:17 UTC), datetime!(2026-11-22 10:30 UTC), datetime!(2026-11-27 23:50 UTC)] {
-            let (store, dir) = open_store("checks", now).await;
-            fill(&store, &options, now).await.unwrap();
-            let police = store.actor_for_operator("politi").await.unwrap();
-            let work = store.my_work(&police, infohus_store::WorkScope::Agency, now).await.unwrap();
-            assert!(!work.checks.is_empty(), "no open register check for the police at {now}");
-            store.close().await;
-            let _ = std::fs::remove_dir_all(&dir);
-        }
-    }
-
     /// What the browser scan (`e2e/axe.mjs`) looks for in a demo made like its own
     /// (`--persons 150 --referrals 250`, default seed); each missing thing is named.
     async fn missing_for_the_scan(store: &Store, now: OffsetDateTime) -> Vec<&'static str> {
@@ -1293,7 +1276,9 @@ mod tests {
     /// The demo follows the clock (referral times, and so every draw after them, depend on
     /// the hour and weekday it is made), and CI runs at any hour: the scan's demo has what
     /// the scan needs at the hours and days where Copenhagen and UTC disagree about the date,
-    /// on both summer-time changes, over New Year and on each weekday.
+    /// on both summer-time changes, over New Year and on each weekday. (CI once ran at 00:17
+    /// UTC on a Monday and found no open police check; two of these instants had no member
+    /// outside the full case before the scan looked at the other cases.)
     /// `INFOHUS_DEMO_SWEEP_HOURS=N` checks every hour of the N hours from Monday 2026-11-23
     /// 00:30 UTC instead (168 for a whole week; about four seconds per hour).
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -1303,8 +1288,9 @@ mod tests {
         let instants: Vec<OffsetDateTime> = match sweep {
             Some(hours) => (0..hours).map(|h| datetime!(2026-11-23 00:30 UTC) + Duration::hours(h)).collect(),
             None => vec![
+                datetime!(2026-11-22 10:30 UTC),
                 datetime!(2026-11-22 23:30 UTC),
-                datetime!(2026-11-24 00:17 UTC),
+                datetime!(2026-11-23 00:17 UTC),
                 datetime!(2026-11-25 12:00 UTC),
                 datetime!(2026-11-26 07:45 UTC),
                 datetime!(2026-11-27 23:50 UTC),
