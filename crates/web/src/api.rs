@@ -163,7 +163,9 @@ async fn concern_categories(State(state): State<AppState>, _: ApiUser) -> Result
 #[serde(deny_unknown_fields)]
 pub(crate) struct ReferralBody {
     channel: Option<String>,
+    #[serde(default, deserialize_with = "crate::body::object")]
     referrer: Option<ReferrerBody>,
+    #[serde(default, deserialize_with = "crate::body::object")]
     subject: Option<SubjectBody>,
     concern_category: Option<String>,
     description: Option<String>,

@@ -5,7 +5,9 @@ use crate::error::ApiError;
 use axum::body::{Body, Bytes};
 use axum::http::{HeaderMap, header};
 use infohus_domain::FieldErrors;
-use serde::de::DeserializeOwned;
+use serde::de::{DeserializeOwned, MapAccess, Visitor};
+use serde::{Deserialize, Deserializer};
+use std::marker::PhantomData;
 
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
@@ -66,7 +68,8 @@ impl<S: Send + Sync, T: infohus_domain::ids::OpaqueId> axum::extract::FromReques
     }
 }
 
-/// Parses JSON into `T`: syntax errors are 400, wrong shapes and unknown fields 422.
+/// Parses JSON into `T`: syntax errors are 400, wrong shapes and unknown fields 422. The
+/// body must be a JSON object, as every request body in the document is.
 pub fn parse_json<T: DeserializeOwned>(headers: &HeaderMap, bytes: &[u8]) -> Result<T, ApiError> {
     let is_json = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(|v| {
         let essence = v.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
@@ -76,7 +79,7 @@ pub fn parse_json<T: DeserializeOwned>(headers: &HeaderMap, bytes: &[u8]) -> Res
         return Err(ApiError::UnsupportedMediaType);
     }
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
-    let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
+    let value = serde_path_to_error::deserialize(&mut deserializer).map(|Object(value)| value).map_err(|error| {
         let path = error.path().to_string();
         let inner = error.into_inner();
         match inner.classify() {
@@ -93,6 +96,42 @@ pub fn parse_json<T: DeserializeOwned>(headers: &HeaderMap, bytes: &[u8]) -> Res
     Ok(value)
 }
 
+/// A value that must come as a JSON object. Serde's derived structs also take a JSON array
+/// (the fields in order), which the document does not allow: `[null]` would be a body
+/// with every field absent. Reading through `deserialize_map` refuses the array (422,
+/// `invalid_type`) and keeps the field path of anything wrong inside.
+pub struct Object<T>(pub T);
+
+struct ObjectVisitor<T>(PhantomData<T>);
+
+impl<'de, T: Deserialize<'de>> Visitor<'de> for ObjectVisitor<T> {
+    type Value = T;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("an object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
+        T::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Object<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(ObjectVisitor(PhantomData)).map(Object)
+    }
+}
+
+/// `#[serde(default, deserialize_with = "object")]` for an optional nested object.
+pub fn object<'de, D: Deserializer<'de>, T: Deserialize<'de>>(deserializer: D) -> Result<Option<T>, D::Error> {
+    Ok(Option::<Object<T>>::deserialize(deserializer)?.map(|Object(value)| value))
+}
+
+/// `#[serde(default, deserialize_with = "objects")]` for an optional list of objects.
+pub fn objects<'de, D: Deserializer<'de>, T: Deserialize<'de>>(deserializer: D) -> Result<Option<Vec<T>>, D::Error> {
+    Ok(Option::<Vec<Object<T>>>::deserialize(deserializer)?.map(|list| list.into_iter().map(|Object(v)| v).collect()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -102,7 +141,11 @@ mod tests {
     #[serde(deny_unknown_fields)]
     struct Outer {
         #[allow(dead_code)]
+        #[serde(default, deserialize_with = "object")]
         inner: Option<Inner>,
+        #[allow(dead_code)]
+        #[serde(default, deserialize_with = "objects")]
+        list: Option<Vec<Inner>>,
     }
 
     #[derive(Debug, Deserialize)]
@@ -131,6 +174,20 @@ mod tests {
         let (field, code) = field_of(err);
         assert_eq!(code, "unknown_field");
         assert!(field.starts_with("inner"), "{field}");
+    }
+
+    /// Found by schemathesis: `[null]` as the body of `POST /api/v1/cases/{id}/flags` was a
+    /// flag with every field absent (201): serde takes a struct from an array too.
+    #[test]
+    fn arrays_where_objects_belong_are_422_at_any_depth() {
+        let at = |body: &[u8]| field_of(parse_json::<Outer>(&json_headers(), body).unwrap_err());
+        assert_eq!(at(b"[null]"), ("body".to_owned(), "invalid_type"));
+        assert_eq!(at(b"[]"), ("body".to_owned(), "invalid_type"));
+        assert_eq!(at(br#"{"inner": ["x"]}"#), ("inner".to_owned(), "invalid_type"));
+        assert_eq!(at(br#"{"list": [{"name": "x"}, ["y"]]}"#), ("list[1]".to_owned(), "invalid_type"));
+        assert_eq!(at(br#"{"list": [{"name": 5}]}"#), ("list[0].name".to_owned(), "invalid_type"));
+        assert!(parse_json::<Outer>(&json_headers(), br#"{"inner": null, "list": [{}, {"name": "x"}]}"#).is_ok());
+        assert!(parse_json::<Outer>(&json_headers(), b"{}").is_ok());
     }
 
     #[test]

@@ -142,6 +142,7 @@ struct SeriesBody {
     cutoff_minutes: Option<u32>,
     location: Option<String>,
     video_link: Option<String>,
+    #[serde(default, deserialize_with = "crate::body::objects")]
     participants: Option<Vec<ParticipantBody>>,
     occurrences: Option<u32>,
 }
@@ -399,6 +400,7 @@ struct MinutesItemBody {
 #[serde(deny_unknown_fields)]
 struct MinutesBody {
     attendance: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "crate::body::objects")]
     items: Option<Vec<MinutesItemBody>>,
 }
 

@@ -2040,6 +2040,37 @@ async fn referral_for(app: &App, token: &str, cpr: &str) -> Value {
     reply.json()
 }
 
+/// Found by schemathesis: `[null]` as a flag's body made a flag (201). An array where the
+/// document has an object is a 422 naming where, at the top or nested, and writes nothing.
+#[tokio::test]
+async fn an_array_where_an_object_belongs_is_refused_and_writes_nothing() {
+    let app = spawn().await;
+    let coordinator = app.login("koordinator").await;
+    let case = case_for(&app, &coordinator, "0202021234", &["POL"]).await;
+    let flags = format!("/api/v1/cases/{case}/flags");
+    // Every write is logged, so an unchanged log means nothing was written.
+    let logged = || async { app.state.store().verify_access_log(None).await.unwrap().unwrap().entries };
+    let before = logged().await;
+    for body in [json!([null]), json!([]), json!(["Drøftes"])] {
+        let reply = app.post(&flags, Some(&coordinator), &body).await;
+        assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert_eq!(reply.field_names(), ["body"]);
+    }
+    let mut referral = example();
+    referral["subject"] = json!(["Navn", null]);
+    let reply = app.post("/api/v1/referrals", Some(&coordinator), &referral).await;
+    assert_eq!((reply.status, reply.field_names()), (StatusCode::UNPROCESSABLE_ENTITY, vec!["subject".to_owned()]));
+    let series =
+        json!({"name": "Møde", "first_start": "2026-11-24T09:00", "occurrences": 1, "participants": [["POL"]]});
+    let reply = app.post("/api/v1/meeting-series", Some(&coordinator), &series).await;
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(reply.field_names(), ["participants[0]"]);
+    assert_eq!(logged().await, before, "a refused body writes nothing");
+    let reply = app.post(&flags, Some(&coordinator), &json!({"note": "Drøftes"})).await;
+    assert_eq!(reply.status, StatusCode::CREATED);
+    assert!(logged().await > before, "the same flag as an object is written and logged");
+}
+
 async fn case_for(app: &App, token: &str, cpr: &str, agencies: &[&str]) -> String {
     let referral = referral_for(app, token, cpr).await;
     let id = referral["id"].as_str().unwrap();
